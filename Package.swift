@@ -1,0 +1,87 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Shared settings, declared once.
+let strictSwift: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+  name: "runbook-revenant-analytics",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "incidents", targets: ["incidents"]),
+    .library(name: "IncidentModel", targets: ["IncidentModel"]),
+    .library(name: "EventSources", targets: ["EventSources"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+    .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+  ],
+  targets: [
+    // MARK: - Pure libraries
+
+    /// The event model and the replay of an incident's events into read models.
+    .target(name: "IncidentModel", swiftSettings: strictSwift),
+
+    .target(
+      name: "SampleGenerator",
+      dependencies: ["IncidentModel", "EventSources", .product(name: "HeapModule", package: "swift-collections")],
+      swiftSettings: strictSwift
+    ),
+
+    // MARK: - Sources (adapters at the input edge)
+
+    /// JSON Lines (files, stdin, gzip): the byte-level reader, diagnostics, dedupe and grouping.
+    .target(
+      name: "EventSources",
+      dependencies: [
+        "IncidentModel",
+        .product(name: "SystemPackage", package: "swift-system"),
+        .product(name: "CompressNIO", package: "compress-nio"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ],
+      swiftSettings: strictSwift
+    ),
+
+    /// Deterministic, realistic IncidentEvent streams (and matching SLO documents) for samples,
+    /// tests and benchmarks.
+
+    // MARK: - Commands
+
+    /// Every command and subcommand, shared option groups, output writers and exit codes.
+    .target(
+      name: "ToolkitCommands",
+      dependencies: [
+        "IncidentModel", "EventSources", "SampleGenerator",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strictSwift
+    ),
+
+    // MARK: - Executables (one-file entry points)
+
+    .executableTarget(name: "incidents", dependencies: ["ToolkitCommands"], swiftSettings: strictSwift),
+
+    // MARK: - Tests
+
+    .testTarget(name: "IncidentModelTests", dependencies: ["IncidentModel"], swiftSettings: strictSwift),
+    .testTarget(
+      name: "EventSourcesTests",
+      dependencies: [
+        "EventSources", "IncidentModel", "SampleGenerator",
+        .product(name: "CompressNIO", package: "compress-nio"),
+      ],
+      swiftSettings: strictSwift
+    ),
+    .testTarget(
+      name: "ToolkitCommandsTests",
+      dependencies: ["ToolkitCommands", "EventSources", "IncidentModel", "SampleGenerator"],
+      swiftSettings: strictSwift
+    ),
+  ]
+)

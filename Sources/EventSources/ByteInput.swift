@@ -1,0 +1,202 @@
+import CompressNIO
+import NIOCore
+import SystemPackage
+
+/// A failure to read an input as a whole (as opposed to one broken line in it).
+public enum InputError: Error, Sendable, CustomStringConvertible {
+  case cannotOpen(path: String, reason: String)
+  case readFailed(path: String, reason: String)
+  case corruptGzip(path: String, reason: String)
+  case lineTooLong(location: String, limit: Int)
+  /// `--strict` stops at the first broken record.
+  case strictStop(InputDiagnostic)
+
+  public var description: String {
+    switch self {
+    case .cannotOpen(let path, let reason): "cannot open \(path): \(reason)"
+    case .readFailed(let path, let reason): "cannot read \(path): \(reason)"
+    case .corruptGzip(let path, let reason): "\(path): not a readable gzip stream: \(reason)"
+    case .lineTooLong(let location, let limit):
+      "\(location): line longer than \(limit / (1 << 20)) MiB; is this a JSON Lines file?"
+    case .strictStop(let diagnostic): "\(diagnostic) (stopped by --strict)"
+    }
+  }
+}
+
+/// A source of raw bytes, read in bulk.
+protocol ByteInput: AnyObject {
+  /// Fills the start of `buffer`; returns the number of bytes written, 0 at the end.
+  func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
+/// A file or standard input, read with plain `read(2)` calls.
+final class FileInput: ByteInput {
+  let path: String
+  private let descriptor: SystemPackage.FileDescriptor
+  private let ownsDescriptor: Bool
+
+  /// Opens `path`; `-` is standard input.
+  init(path: String) throws {
+    self.path = path
+    if path == "-" {
+      descriptor = SystemPackage.FileDescriptor.standardInput
+      ownsDescriptor = false
+    } else {
+      do {
+        descriptor = try SystemPackage.FileDescriptor.open(FilePath(path), .readOnly)
+      } catch {
+        throw InputError.cannotOpen(path: path, reason: Self.describe(error))
+      }
+      ownsDescriptor = true
+    }
+  }
+
+  deinit {
+    if ownsDescriptor { try? descriptor.close() }
+  }
+
+  func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    do {
+      return try descriptor.read(into: buffer, retryOnInterrupt: true)
+    } catch {
+      throw InputError.readFailed(path: path, reason: Self.describe(error))
+    }
+  }
+
+  static func describe(_ error: any Error) -> String {
+    if let errno = error as? Errno {
+      switch errno {
+      case .noSuchFileOrDirectory: return "no such file or directory"
+      case .permissionDenied: return "permission denied"
+      case .isDirectory: return "is a directory"
+      default: return "\(errno)"
+      }
+    }
+    return "\(error)"
+  }
+}
+
+/// Gzip-compressed bytes, inflated as they are read; concatenated members are read in turn.
+final class GzipInput: ByteInput {
+  private let inner: FileInput
+  private let decompressor: ZlibDecompressor
+  private var compressed: ByteBuffer
+  private var inflated: ByteBuffer
+  /// True once a member's end may have been reached with no input left to tell.
+  private var memberMayHaveEnded = false
+  private var finished = false
+
+  /// Wraps `inner`; `prefix` holds bytes already read from it (the sniffed magic number).
+  init(inner: FileInput, prefix: UnsafeRawBufferPointer) throws {
+    self.inner = inner
+    do {
+      decompressor = try ZlibDecompressor(algorithm: .gzip)
+    } catch {
+      throw InputError.corruptGzip(path: inner.path, reason: "\(error)")
+    }
+    compressed = ByteBufferAllocator().buffer(capacity: 1 << 18)
+    compressed.writeBytes(prefix)
+    inflated = ByteBufferAllocator().buffer(capacity: 1 << 20)
+  }
+
+  func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    while true {
+      if inflated.readableBytes > 0 {
+        let count = min(buffer.count, inflated.readableBytes)
+        inflated.withUnsafeReadableBytes { source in
+          buffer.baseAddress!.copyMemory(from: source.baseAddress!, byteCount: count)
+        }
+        inflated.moveReaderIndex(forwardBy: count)
+        return count
+      }
+      if finished { return 0 }
+      if compressed.readableBytes == 0 {
+        compressed.clear()
+        let count = try compressed.writeWithUnsafeMutableBytes(minimumWritableBytes: 1 << 18) {
+          (space: UnsafeMutableRawBufferPointer) throws -> Int in try inner.read(into: space)
+        }
+        if count == 0 {
+          try finishAtEndOfInput()
+          continue
+        }
+      }
+      try inflateSome()
+    }
+  }
+
+  private func inflateSome() throws {
+    inflated.clear()
+    do {
+      try decompressor.inflate(from: &compressed, to: &inflated)
+      // A normal return is the end of a member, or all input consumed with room to spare.
+      if compressed.readableBytes > 0 {
+        // Input remains after a member ended: the next member of a concatenated gzip file.
+        try decompressor.reset()
+        memberMayHaveEnded = false
+      } else {
+        memberMayHaveEnded = true
+      }
+    } catch let error as CompressNIOError where error == .bufferOverflow {
+      memberMayHaveEnded = false  // output full: more to come
+    } catch let error as CompressNIOError where error == .inputBufferOverflow {
+      memberMayHaveEnded = false  // needs more input
+    } catch {
+      throw InputError.corruptGzip(path: inner.path, reason: "\(error)")
+    }
+  }
+
+  /// At the end of the file, a member that has not ended means the file was cut short.
+  private func finishAtEndOfInput() throws {
+    finished = true
+    guard memberMayHaveEnded else {
+      throw InputError.corruptGzip(path: inner.path, reason: "the file ends in the middle of a compressed stream")
+    }
+    // Ask zlib whether the last member really ended: it answers Z_STREAM_END again if so.
+    var empty = ByteBufferAllocator().buffer(capacity: 16)
+    inflated.clear()
+    do {
+      try decompressor.inflate(from: &empty, to: &inflated)
+    } catch {
+      throw InputError.corruptGzip(path: inner.path, reason: "the file ends in the middle of a compressed stream")
+    }
+  }
+}
+
+/// Opens a path (or `-`) and decompresses it when it starts with the gzip magic number.
+func openByteInput(path: String) throws -> any ByteInput {
+  let file = try FileInput(path: path)
+  // Sniff two bytes: a `.gz` name is not needed, and stdin may be compressed too.
+  var magic: [UInt8] = [0, 0]
+  var sniffed = 0
+  while sniffed < 2 {
+    let count = try magic.withUnsafeMutableBytes { (bytes) throws -> Int in
+      try file.read(into: UnsafeMutableRawBufferPointer(rebasing: bytes[sniffed...]))
+    }
+    if count == 0 { break }
+    sniffed += count
+  }
+  let prefix = Array(magic[..<sniffed])
+  if sniffed == 2, magic[0] == 0x1F, magic[1] == 0x8B {
+    return try prefix.withUnsafeBytes { (bytes) throws in try GzipInput(inner: file, prefix: bytes) }
+  }
+  return PrefixedInput(prefix: prefix, inner: file)
+}
+
+/// Replays sniffed bytes before the rest of the input.
+final class PrefixedInput: ByteInput {
+  private var prefix: [UInt8]
+  private let inner: FileInput
+
+  init(prefix: [UInt8], inner: FileInput) {
+    self.prefix = prefix
+    self.inner = inner
+  }
+
+  func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    if prefix.isEmpty { return try inner.read(into: buffer) }
+    let count = min(prefix.count, buffer.count)
+    buffer.copyBytes(from: prefix[..<count])
+    prefix.removeFirst(count)
+    return count
+  }
+}

@@ -1,0 +1,104 @@
+public import IncidentModel
+
+/// Something that yields IncidentEvents in source order: JSON Lines files, a database table.
+///
+/// A source decodes what it can and hands every record either to `event` or,
+/// when the record is broken, to `broken`, with the record's origin. It never
+/// drops a record silently and never stops at a broken one: deciding that is
+/// the loader's job (`--strict`).
+public protocol EventSource {
+  /// Reads every record once, in source order.
+  func read(
+    event: (IncidentEvent, EventOrigin) throws -> Void,
+    broken: (EventOrigin, EventDecodingError) throws -> Void
+  ) throws
+
+  /// Where a record is, for messages: `FILE:LINE`, or a table row.
+  func location(of origin: EventOrigin) -> String
+}
+
+/// JSON Lines files (plain or gzip-compressed) and standard input (`-`), read in the order given.
+public struct JSONLinesSource: EventSource {
+  public let paths: [String]
+
+  public init(paths: [String]) {
+    self.paths = paths
+  }
+
+  public func read(
+    event: (IncidentEvent, EventOrigin) throws -> Void,
+    broken: (EventOrigin, EventDecodingError) throws -> Void
+  ) throws {
+    for (index, path) in paths.enumerated() {
+      var reader = LineReader(input: try openByteInput(path: path), name: displayName(path))
+      try reader.forEachLine { line, number in
+        if line.isBlank { return }
+        let origin = EventOrigin(input: Int32(index), record: number)
+        let decoded: IncidentEvent
+        do throws(EventDecodingError) {
+          decoded = try EventDecoder.decode(line: line)
+        } catch {
+          try broken(origin, error)
+          return
+        }
+        try event(decoded, origin)
+      }
+    }
+  }
+
+  public func location(of origin: EventOrigin) -> String {
+    let index = Int(origin.input)
+    let name = paths.indices.contains(index) ? displayName(paths[index]) : "input \(index + 1)"
+    return "\(name):\(origin.record)"
+  }
+
+  private func displayName(_ path: String) -> String { path == "-" ? "<stdin>" : path }
+}
+
+/// One problem found in the input: a skipped record, or a warning about one that was kept.
+public struct InputDiagnostic: Sendable, Hashable, CustomStringConvertible {
+  public enum Kind: Sendable, Hashable {
+    /// A record that could not be decoded; it was skipped.
+    case broken(EventDecodingError.Kind)
+    /// An event whose id was seen before with other content; it was skipped.
+    case conflictingDuplicate
+    /// An event of a type this toolkit does not know; kept, but ignored by replay.
+    case unknownType
+    /// An incident whose INCIDENT_CREATED is not in the stream; replayed from its other events.
+    case missingCreation
+
+    /// Whether the record was left out of the replay.
+    public var isSkip: Bool {
+      switch self {
+      case .broken, .conflictingDuplicate: true
+      case .unknownType, .missingCreation: false
+      }
+    }
+
+    /// A short label for summaries.
+    public var label: String {
+      switch self {
+      case .broken(let kind): kind.rawValue
+      case .conflictingDuplicate: "conflicting duplicate"
+      case .unknownType: "unknown event type"
+      case .missingCreation: "no INCIDENT_CREATED"
+      }
+    }
+  }
+
+  /// `FILE:LINE`, a table row, or an incident.
+  public var location: String
+  public var kind: Kind
+  public var message: String
+
+  public init(location: String, kind: Kind, message: String) {
+    self.location = location
+    self.kind = kind
+    self.message = message
+  }
+
+  /// One line: `FILE:LINE: reason` for a skipped record, `FILE:LINE: warning: ...` otherwise.
+  public var description: String {
+    kind.isSkip ? "\(location): \(message)" : "\(location): warning: \(message)"
+  }
+}

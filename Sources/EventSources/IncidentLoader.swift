@@ -1,0 +1,192 @@
+public import IncidentModel
+
+/// How to load a stream.
+public struct LoadOptions: Sendable {
+  /// Stop with ``InputError/strictStop(_:)`` at the first skipped record.
+  public var strict: Bool
+  /// How much of each event to keep for replay.
+  public var detail: EventDetail
+  /// Show at most this many warnings of one kind; the rest are counted.
+  public var warningLimit: Int
+
+  public init(strict: Bool = false, detail: EventDetail = .analytics, warningLimit: Int = 20) {
+    self.strict = strict
+    self.detail = detail
+    self.warningLimit = warningLimit
+  }
+}
+
+/// What a load read, kept, and left out.
+public struct LoadSummary: Sendable, Equatable {
+  /// Non-blank lines or rows read.
+  public var recordsRead = 0
+  /// Records that decoded into an event (duplicates included).
+  public var eventsDecoded = 0
+  /// Events kept after dedupe; what replay sees.
+  public var uniqueEvents = 0
+  /// Repeats of an event already read, with the same content: counted once.
+  public var exactDuplicates = 0
+  /// Repeats of an event id with different content: skipped and reported.
+  public var conflictingDuplicates = 0
+  /// Records that could not be decoded: skipped and reported.
+  public var brokenRecords = 0
+  /// Kept events of a type this toolkit does not know (ignored by replay).
+  public var unknownTypeEvents = 0
+  /// Kept events per `type` as written, unknown types included.
+  public var eventsByType: [String: Int] = [:]
+  /// Locations of skipped records by reason, in source order.
+  public var skippedByReason: [String: [String]] = [:]
+  /// Number of incidents replayed.
+  public var incidents = 0
+  /// Organisations seen, sorted.
+  public var orgs: [String] = []
+  /// Incidents replayed without their INCIDENT_CREATED.
+  public var incidentsWithoutCreation = 0
+  /// Warnings not shown because of ``LoadOptions/warningLimit``.
+  public var warningsNotShown = 0
+
+  /// Records left out of the replay.
+  public var skipped: Int { brokenRecords + conflictingDuplicates }
+}
+
+/// The replayed incidents of a stream, in `(orgId, incidentId)` order.
+public struct LoadedIncidents: Sendable {
+  public var snapshots: [IncidentSnapshot]
+  public var summary: LoadSummary
+}
+
+/// Reads a source, drops duplicates, groups events per incident and replays them.
+///
+/// Duplicates follow `events.md`: the same `id` with the same content counts
+/// once; the same `id` with different content is a conflict, reported with
+/// both locations, and the later one is skipped (the first read wins, so the
+/// result depends only on the order of the inputs).
+public enum IncidentLoader {
+  /// Loads `source`. `include` narrows the events kept (an incident id, an org);
+  /// `report` receives each diagnostic as it is found, in a deterministic order.
+  public static func load(
+    from source: some EventSource,
+    options: LoadOptions = LoadOptions(),
+    include: (IncidentEvent) -> Bool = { _ in true },
+    report: (InputDiagnostic) -> Void
+  ) throws -> LoadedIncidents {
+    try withoutActuallyEscaping(report) { report in
+      try load(from: source, options: options, include: include, escapingReport: report)
+    }
+  }
+
+  private static func load(
+    from source: some EventSource, options: LoadOptions, include: (IncidentEvent) -> Bool,
+    escapingReport report: @escaping (InputDiagnostic) -> Void
+  ) throws -> LoadedIncidents {
+    var state = LoadState(options: options, report: report)
+    try source.read(
+      event: { event, origin in
+        state.summary.recordsRead += 1
+        state.summary.eventsDecoded += 1
+        guard include(event) else { return }
+        try state.add(event, origin: origin, location: { source.location(of: origin) })
+      },
+      broken: { origin, error in
+        state.summary.recordsRead += 1
+        state.summary.brokenRecords += 1
+        try state.diagnose(InputDiagnostic(location: source.location(of: origin), kind: .broken(error.kind), message: error.description))
+      })
+    return try state.finish()
+  }
+}
+
+private struct IncidentKey: Hashable, Comparable {
+  var orgId: String
+  var incidentId: String
+
+  static func < (lhs: IncidentKey, rhs: IncidentKey) -> Bool {
+    (lhs.orgId, lhs.incidentId) < (rhs.orgId, rhs.incidentId)
+  }
+}
+
+private struct LoadState {
+  let options: LoadOptions
+  let report: (InputDiagnostic) -> Void
+  var summary = LoadSummary()
+  var histories: [IncidentKey: IncidentHistory] = [:]
+  /// Every kept event id, with a digest of its content and where it was first read.
+  var seen: [String: (digest: Int, location: String)] = [:]
+  var warningsShown: [String: Int] = [:]
+
+  init(options: LoadOptions, report: @escaping (InputDiagnostic) -> Void) {
+    self.options = options
+    self.report = report
+  }
+
+  mutating func add(_ event: IncidentEvent, origin: EventOrigin, location: () -> String) throws {
+    let digest = event.hashValue
+    if let first = seen[event.id] {
+      if first.digest == digest {
+        summary.exactDuplicates += 1
+      } else {
+        summary.conflictingDuplicates += 1
+        try diagnose(
+          InputDiagnostic(
+            location: location(), kind: .conflictingDuplicate,
+            message: "event \(event.id): same id as the event at \(first.location) but different content; skipped"))
+      }
+      return
+    }
+    let here = location()
+    seen[event.id] = (digest, here)
+    summary.uniqueEvents += 1
+    summary.eventsByType[event.type, default: 0] += 1
+    if case .unknown(let type, _) = event.payload {
+      summary.unknownTypeEvents += 1
+      try diagnose(
+        InputDiagnostic(
+          location: here, kind: .unknownType,
+          message: "event \(event.id) has unknown type \"\(type)\"; kept but ignored by replay"))
+    }
+    let key = IncidentKey(orgId: event.orgId, incidentId: event.incidentId)
+    histories[key, default: IncidentHistory(orgId: event.orgId, incidentId: event.incidentId, detail: options.detail)]
+      .append(event, origin: origin)
+  }
+
+  mutating func diagnose(_ diagnostic: InputDiagnostic) throws {
+    if diagnostic.kind.isSkip {
+      summary.skippedByReason[diagnostic.kind.label, default: []].append(diagnostic.location)
+      if options.strict { throw InputError.strictStop(diagnostic) }
+      report(diagnostic)
+      return
+    }
+    // Warnings can repeat for every event of a newer producer: show a few of each kind.
+    let shown = warningsShown[diagnostic.kind.label, default: 0]
+    if shown < options.warningLimit {
+      warningsShown[diagnostic.kind.label] = shown + 1
+      report(diagnostic)
+    } else {
+      summary.warningsNotShown += 1
+    }
+  }
+
+  mutating func finish() throws -> LoadedIncidents {
+    var snapshots: [IncidentSnapshot] = []
+    snapshots.reserveCapacity(histories.count)
+    var orgs = Set<String>()
+    for key in histories.keys.sorted() {
+      guard let history = histories[key] else { continue }
+      let snapshot = history.replay()
+      orgs.insert(key.orgId)
+      if !snapshot.hasCreationEvent {
+        summary.incidentsWithoutCreation += 1
+        let first = snapshot.lifecycle.firstEventAt
+        try diagnose(
+          InputDiagnostic(
+            location: "incident \(key.incidentId) (org \(key.orgId))", kind: .missingCreation,
+            message: "no INCIDENT_CREATED in the stream; replayed from its \(snapshot.eventCount) other event(s), creation taken as \(first)"))
+      }
+      snapshots.append(snapshot)
+    }
+    histories = [:]
+    summary.incidents = snapshots.count
+    summary.orgs = orgs.sorted()
+    return LoadedIncidents(snapshots: snapshots, summary: summary)
+  }
+}

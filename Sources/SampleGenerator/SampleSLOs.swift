@@ -1,0 +1,134 @@
+extension SampleGenerator {
+  /// OpenSLO v1 documents for the sample services, as one multi-document YAML text.
+  ///
+  /// Per org: an incident-time availability SLO (Timeslices, rolling 28 days)
+  /// for each service with a planted weekly pattern and for `api-gateway`; a
+  /// request-ratio SLO (Occurrences, rolling 30 days) on METRIC counts for the
+  /// first of them; a calendar-month SLO for `payments` and an ISO-week one for
+  /// `search`. The org is named in the `runbook-revenant.io/org` annotation and
+  /// the indicator in a `RunbookRevenant` metric source (README: "SLO definitions").
+  public func sloDocuments() -> String {
+    let (_, patterns) = planIncidents()
+    var documents: [String] = []
+    for org in 0..<max(1, configuration.orgs) {
+      let orgId = Self.orgName(org)
+      var services = patterns.filter { $0.orgId == orgId }.map(\.serviceName)
+      if !services.contains("api-gateway") { services.append("api-gateway") }
+      for service in services {
+        documents.append(
+          incidentTimeSLO(
+            orgId: orgId, service: service, target: "0.999", window: "28d", rolling: true, sliceWindow: nil))
+      }
+      if let first = services.first { documents.append(requestRatioSLO(orgId: orgId, service: first)) }
+      documents.append(
+        incidentTimeSLO(orgId: orgId, service: "payments", target: "0.995", window: "1M", rolling: false, sliceWindow: "5m"))
+      documents.append(
+        incidentTimeSLO(orgId: orgId, service: "search", target: "0.99", window: "1w", rolling: false, sliceWindow: nil))
+    }
+    return documents.joined(separator: "---\n")
+  }
+
+  private func incidentTimeSLO(
+    orgId: String, service: String, target: String, window: String, rolling: Bool, sliceWindow: String?
+  ) -> String {
+    let org = orgId.dropFirst(4)
+    let suffix = rolling ? "availability" : (window == "1M" ? "availability-monthly" : "availability-weekly")
+    var text = """
+      apiVersion: openslo/v1
+      kind: SLO
+      metadata:
+        name: \(org)-\(service)-\(suffix)
+        displayName: \(service) availability (incident time, \(rolling ? "rolling \(window)" : "calendar \(window)"))
+        annotations:
+          runbook-revenant.io/org: \(orgId)
+      spec:
+        description: Time \(service) spends in a counted incident (OPEN or INVESTIGATING at SEV1 or SEV2).
+        service: \(service)
+        indicator:
+          metadata:
+            name: \(service)-incident-time
+          spec:
+            thresholdMetric:
+              metricSource:
+                type: RunbookRevenant
+                spec:
+                  indicator: incident-time
+                  countedSeverities: [SEV1, SEV2]
+        timeWindow:
+
+      """
+    if rolling {
+      text += """
+            - duration: \(window)
+              isRolling: true
+
+        """
+    } else {
+      text += """
+            - duration: \(window)
+              isRolling: false
+              calendar:
+                startTime: "2026-01-01 00:00:00"
+                timeZone: UTC
+
+        """
+    }
+    text += """
+        budgetingMethod: Timeslices
+        objectives:
+          - displayName: available
+            target: \(target)
+
+      """
+    if let sliceWindow {
+      text += """
+              timeSliceTarget: \(target)
+              timeSliceWindow: \(sliceWindow)
+
+        """
+    }
+    return text
+  }
+
+  private func requestRatioSLO(orgId: String, service: String) -> String {
+    let org = orgId.dropFirst(4)
+    return """
+      apiVersion: openslo/v1
+      kind: SLO
+      metadata:
+        name: \(org)-\(service)-request-success
+        displayName: \(service) successful requests (rolling 30d)
+        annotations:
+          runbook-revenant.io/org: \(orgId)
+      spec:
+        description: Share of good requests in the METRIC signals' request counts.
+        service: \(service)
+        indicator:
+          metadata:
+            name: \(service)-request-ratio
+          spec:
+            ratioMetric:
+              counter: true
+              good:
+                metricSource:
+                  type: RunbookRevenant
+                  spec:
+                    indicator: request-ratio
+                    count: good
+              total:
+                metricSource:
+                  type: RunbookRevenant
+                  spec:
+                    indicator: request-ratio
+                    count: total
+        timeWindow:
+          - duration: 30d
+            isRolling: true
+        budgetingMethod: Occurrences
+        objectives:
+          - displayName: requests succeed
+            target: 0.995
+
+      """
+  }
+}

@@ -1,0 +1,41 @@
+public import ArgumentParser
+import EventSources
+import IncidentModel
+
+extension IncidentsCommand {
+  /// `incidents validate`: is this stream clean enough to trust?
+  public struct Validate: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+      abstract: "Check IncidentEvent streams: count events, incidents and orgs; name every skipped record.",
+      discussion: """
+        Each broken or conflicting record is reported on standard error as FILE:LINE: reason. \
+        Exits 1 when any record was skipped or any event had an unknown type, 2 on an input error.
+        """)
+
+    @OptionGroup(title: "Input") public var input: InputOptions
+
+    @Option(help: "Output format: text for people, json for machines.")
+    public var format: TextOrJSON = .text
+
+    public init() {}
+
+    public func run() async throws {
+      let loaded = try input.load(detail: .analytics)
+      let summary = loaded.summary
+      switch format {
+      case .text: StandardOutput.write(LoadSummaryRendering.text(summary, inputs: input.events))
+      case .json: StandardOutput.write(JSONText.pretty(LoadSummaryRendering.json(summary, inputs: input.events)))
+      }
+      if summary.skipped > 0 || summary.unknownTypeEvents > 0 { throw ExitCode(ToolkitExit.policyBreach) }
+    }
+  }
+}
+
+/// JSON documents as text, with a final newline.
+enum JSONText {
+  static func pretty(_ value: JSONValue) -> String {
+    var out = ""
+    JSONWriter.writePretty(value, to: &out)
+    return out + "\n"
+  }
+}

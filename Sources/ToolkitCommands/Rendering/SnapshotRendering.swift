@@ -1,0 +1,172 @@
+import EventSources
+import IncidentModel
+
+/// `incidents show`: a replayed incident for people (text) and machines (JSON).
+enum SnapshotRendering {
+  // MARK: - Text
+
+  static func text(_ s: IncidentSnapshot, sourceLocation: (EventOrigin) -> String) -> String {
+    var out = "Incident \(s.incidentId)"
+    if let title = s.title { out += " — \(title)" }
+    out += "\n"
+    func line(_ label: String, _ value: String?) {
+      guard let value, !value.isEmpty else { return }
+      out += "  \(Format.left(label, 17))\(value)\n"
+    }
+    line("org", s.orgId)
+    line("project", s.projectId)
+    line("service", s.serviceName)
+    line("environment", s.environment)
+    line("status", s.status.rawValue + (s.reopenCount > 0 ? " (reopened \(s.reopenCount)×)" : ""))
+    line("severity", s.severity?.rawValue ?? "unknown")
+    line("detected by", s.detectedBy)
+    line("correlation keys", s.correlationKeys.joined(separator: ", "))
+    line("tags", s.tags.joined(separator: ", "))
+    line("runbook", s.runbookPath)
+    for link in s.ticketLinks {
+      line("ticket", "\(link.payload.system) \(link.payload.ref)" + (link.payload.url.map { " \($0)" } ?? ""))
+    }
+    for notice in s.notices { line("note", notice.description) }
+
+    let l = s.lifecycle
+    out += "\nLifecycle (UTC)\n"
+    func step(_ label: String, _ ts: Timestamp?, _ since: String? = nil) {
+      guard let ts else { return }
+      out += "  \(Format.left(label, 17))\(ts)" + (since.map { "  (\($0))" } ?? "") + "\n"
+    }
+    step("impact started", l.impactStartedAt)
+    step("created", l.createdAt, l.timeToDetect > 0 ? "detected after \(Format.duration(milliseconds: l.timeToDetect))" : nil)
+    step("acknowledged", l.acknowledgedAt, l.timeToAcknowledge.map { "+\(Format.duration(milliseconds: $0)) after creation" })
+    step("mitigated", l.mitigatedAt, l.timeToMitigate.map { "+\(Format.duration(milliseconds: $0)) after impact start" })
+    step("resolved", l.resolvedAt, l.timeToResolve.map { "+\(Format.duration(milliseconds: $0)) after impact start" })
+    step("cancelled", l.cancelledAt)
+
+    out += "\nStatus history\n"
+    for span in s.statusHistory { out += spanLine(span.value.rawValue, span.start, span.end) }
+    if !s.severityHistory.isEmpty {
+      out += "\nSeverity history\n"
+      for span in s.severityHistory { out += spanLine(span.value.rawValue, span.start, span.end) }
+    }
+
+    let counted = s.signals.compactMap(\.payload.requestCounts)
+    out += "\nSignals \(s.signals.count)"
+    if !counted.isEmpty {
+      let total = counted.reduce(Int64(0)) { $0 + $1.total }
+      let bad = counted.reduce(Int64(0)) { $0 + $1.bad }
+      out += " (\(counted.count) with request counts: \(bad) bad of \(total))"
+    }
+    out += ", notes \(s.notes.count), playbook actions \(s.actions.count), SLO violations recorded \(s.sloViolations.count)"
+    if s.unknownEventCount > 0 { out += ", events of unknown types \(s.unknownEventCount)" }
+    out += "\n"
+
+    if !s.timeline.isEmpty {
+      out += "\nTimeline (UTC; \(s.timeline.count) events)\n"
+      for entry in s.timeline {
+        let event = entry.event
+        out += "  \(event.ts)  \(Format.left(event.type, 34)) \(summary(of: event.payload))"
+        out += "  [\(event.id) @ \(sourceLocation(entry.origin))]\n"
+      }
+    }
+    return out
+  }
+
+  private static func spanLine(_ value: String, _ start: Timestamp, _ end: Timestamp?) -> String {
+    let until = end.map { "\($0)  (\(Format.duration(from: start, to: $0)))" } ?? "(current)"
+    return "  \(Format.left(value, 15))\(start) → \(until)\n"
+  }
+
+  /// One line saying what an event did.
+  static func summary(of payload: EventPayload) -> String {
+    func by(_ type: ActorType?, _ ref: String?) -> String {
+      guard type != nil || ref != nil else { return "" }
+      return " by " + [type?.rawValue, ref].compactMap { $0 }.joined(separator: " ")
+    }
+    func because(_ reason: String?) -> String { reason.map { " (\($0))" } ?? "" }
+    switch payload {
+    case .created(let p):
+      return "\(p.severity.rawValue) \(p.serviceName)/\(p.environment): \(quoted(p.title))" + (p.detectedBy.map { " detected by \($0)" } ?? "")
+    case .updated(let p):
+      let changes: [String?] = [
+        p.title.map { "title \(quoted($0))" }, p.serviceName.map { "service \($0)" }, p.environment.map { "environment \($0)" },
+        p.projectId.map { "project \($0)" }, p.runbookPath.map { "runbook \($0)" }, p.detectedBy.map { "detected by \($0)" },
+      ]
+      return "updated " + changes.compactMap { $0 }.joined(separator: ", ")
+    case .statusChanged(let p):
+      return "\(p.fromStatus.map { "\($0.rawValue) → " } ?? "→ ")\(p.newStatus.rawValue)\(because(p.reason))\(by(p.actorType, p.actorRef))"
+    case .resolved(let p):
+      return "→ RESOLVED\(because(p.summary))\(by(p.actorType, p.actorRef))"
+    case .severityChanged(let p):
+      return "\(p.fromSeverity.map { "\($0.rawValue) → " } ?? "→ ")\(p.newSeverity.rawValue)\(because(p.reason))\(by(p.actorType, p.actorRef))"
+    case .tagAdded(let p): return "+\(p.tag)"
+    case .tagRemoved(let p): return "-\(p.tag)"
+    case .signalIngested(let p):
+      var text = "\(p.signalType.rawValue) from \(p.source): \(quoted(p.summary))"
+      if let counts = p.requestCounts { text += " [\(counts.bad) bad of \(counts.total)]" }
+      if let key = p.correlationKey { text += " key \(key)" }
+      return text
+    case .noteAdded(let p): return "\(quoted(p.text))\(by(p.actorType, p.actorRef))"
+    case .playbookActionExecuted(let p):
+      return "\(p.actionKind) \(quoted(p.label))" + (p.riskLevel.map { " risk \($0)" } ?? "") + by(p.actorType, p.actorRef)
+    case .sloViolationRecorded(let p):
+      return "\(p.sloId): \(Format.percent(p.errorBudgetConsumed, decimals: 1)) of budget consumed (recorded live)"
+        + (p.thresholdBreached ? ", threshold breached" : "")
+    case .linkedToTicket(let p): return "\(p.system) \(p.ref)" + (p.url.map { " \($0)" } ?? "")
+    case .unknown(let type, _): return "(\(type) is not a known type; ignored by replay)"
+    }
+  }
+
+  private static func quoted(_ text: String) -> String { "\"\(text)\"" }
+
+  // MARK: - JSON
+
+  /// The snapshot as a JSON object; every timestamp is RFC 3339 UTC, durations are milliseconds.
+  static func json(_ s: IncidentSnapshot, sourceLocation: (EventOrigin) -> String) -> JSONValue {
+    func ts(_ t: Timestamp?) -> JSONValue { t.map { .string($0.description) } ?? .null }
+    func str(_ t: String?) -> JSONValue { t.map(JSONValue.string) ?? .null }
+    func ms(_ t: Int64?) -> JSONValue { t.map { .number(String($0)) } ?? .null }
+    func spans<V>(_ history: [Span<V>], _ name: (V) -> String) -> JSONValue {
+      .array(history.map { span in
+        .object(["value": .string(name(span.value)), "start": ts(span.start), "end": ts(span.end), "eventId": str(span.eventId)])
+      })
+    }
+    func stamped(_ eventId: String, _ at: Timestamp, _ payload: EventPayload) -> JSONValue {
+      var object: JSONObject = ["eventId": .string(eventId), "ts": ts(at)]
+      for member in EventEncoder.payloadObject(payload) { object.append(member.key, member.value) }
+      return .object(object)
+    }
+    let l = s.lifecycle
+    let lifecycle: JSONObject = [
+      "createdAt": ts(l.createdAt), "impactStartedAt": ts(l.impactStartedAt), "acknowledgedAt": ts(l.acknowledgedAt),
+      "mitigatedAt": ts(l.mitigatedAt), "resolvedAt": ts(l.resolvedAt), "cancelledAt": ts(l.cancelledAt),
+      "firstEventAt": ts(l.firstEventAt), "lastEventAt": ts(l.lastEventAt),
+      "timeToDetectMs": ms(l.timeToDetect), "timeToAcknowledgeMs": ms(l.timeToAcknowledge),
+      "timeToMitigateMs": ms(l.timeToMitigate), "timeToResolveMs": ms(l.timeToResolve),
+    ]
+    let document: JSONObject = [
+      "orgId": .string(s.orgId), "incidentId": .string(s.incidentId), "projectId": str(s.projectId),
+      "title": str(s.title), "serviceName": str(s.serviceName), "environment": str(s.environment),
+      "detectedBy": str(s.detectedBy), "runbookPath": str(s.runbookPath), "primarySignalId": str(s.primarySignalId),
+      "hasCreationEvent": .bool(s.hasCreationEvent), "status": .string(s.status.rawValue),
+      "severity": str(s.severity?.rawValue), "reopenCount": .number(String(s.reopenCount)),
+      "lifecycle": .object(lifecycle),
+      "statusHistory": spans(s.statusHistory, \.rawValue),
+      "severityHistory": spans(s.severityHistory, \.rawValue),
+      "correlationKeys": .array(s.correlationKeys.map(JSONValue.string)),
+      "tags": .array(s.tags.map(JSONValue.string)),
+      "signals": .array(s.signals.map { stamped($0.eventId, $0.ts, .signalIngested($0.payload)) }),
+      "actions": .array(s.actions.map { stamped($0.eventId, $0.ts, .playbookActionExecuted($0.payload)) }),
+      "notes": .array(s.notes.map { stamped($0.eventId, $0.ts, .noteAdded($0.payload)) }),
+      "sloViolations": .array(s.sloViolations.map { stamped($0.eventId, $0.ts, .sloViolationRecorded($0.payload)) }),
+      "ticketLinks": .array(s.ticketLinks.map { stamped($0.eventId, $0.ts, .linkedToTicket($0.payload)) }),
+      "eventCount": .number(String(s.eventCount)), "unknownEventCount": .number(String(s.unknownEventCount)),
+      "notices": .array(s.notices.map { .string($0.description) }),
+      "timeline": .array(s.timeline.map { entry in
+        .object([
+          "source": .string(sourceLocation(entry.origin)), "id": .string(entry.event.id), "ts": ts(entry.event.ts),
+          "type": .string(entry.event.type), "payload": .object(EventEncoder.payloadObject(entry.event.payload)),
+        ])
+      }),
+    ]
+    return .object(document)
+  }
+}
