@@ -67,6 +67,12 @@ let package = Package(
 
     .executableTarget(name: "incidents", dependencies: ["ToolkitCommands"], swiftSettings: strictSwift),
 
+    // MARK: - Benchmarks (apart from tests; they print figures, they assert nothing)
+
+    .executableTarget(
+      name: "reader-benchmark", dependencies: ["EventSources", "IncidentModel"], path: "Benchmarks/ReaderBenchmark",
+      swiftSettings: strictSwift),
+
     // MARK: - Tests
 
     .testTarget(name: "IncidentModelTests", dependencies: ["IncidentModel"], swiftSettings: strictSwift),

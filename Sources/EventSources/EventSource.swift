@@ -90,11 +90,14 @@ public struct InputDiagnostic: Sendable, Hashable, CustomStringConvertible {
   public var location: String
   public var kind: Kind
   public var message: String
+  /// The record's place in the input, when the diagnostic is about one record.
+  public var origin: EventOrigin?
 
-  public init(location: String, kind: Kind, message: String) {
+  public init(location: String, kind: Kind, message: String, origin: EventOrigin? = nil) {
     self.location = location
     self.kind = kind
     self.message = message
+    self.origin = origin
   }
 
   /// One line: `FILE:LINE: reason` for a skipped record, `FILE:LINE: warning: ...` otherwise.

@@ -60,7 +60,9 @@ public struct LoadedIncidents: Sendable {
 /// Duplicates follow `events.md`: the same `id` with the same content counts
 /// once; the same `id` with different content is a conflict, reported with
 /// both locations, and the later one is skipped (the first read wins, so the
-/// result depends only on the order of the inputs).
+/// result depends only on the order of the inputs). Duplicates are found per
+/// incident when it is replayed, which keeps no index of every id in memory;
+/// an id reused across two incidents is therefore not reported.
 public enum IncidentLoader {
   /// Loads `source`. `include` narrows the events kept (an incident id, an org);
   /// `report` receives each diagnostic as it is found, in a deterministic order.
@@ -90,9 +92,11 @@ public enum IncidentLoader {
       broken: { origin, error in
         state.summary.recordsRead += 1
         state.summary.brokenRecords += 1
-        try state.diagnose(InputDiagnostic(location: source.location(of: origin), kind: .broken(error.kind), message: error.description))
+        try state.diagnose(
+          InputDiagnostic(
+            location: source.location(of: origin), kind: .broken(error.kind), message: error.description, origin: origin))
       })
-    return try state.finish()
+    return try state.finish(location: source.location(of:))
   }
 }
 
@@ -110,9 +114,9 @@ private struct LoadState {
   let report: (InputDiagnostic) -> Void
   var summary = LoadSummary()
   var histories: [IncidentKey: IncidentHistory] = [:]
-  /// Every kept event id, with a digest of its content and where it was first read.
-  var seen: [String: (digest: Int, location: String)] = [:]
   var warningsShown: [String: Int] = [:]
+  /// Skipped records, to list by reason in source order at the end.
+  var skipped: [(reason: String, origin: EventOrigin?, location: String)] = []
 
   init(options: LoadOptions, report: @escaping (InputDiagnostic) -> Void) {
     self.options = options
@@ -120,28 +124,10 @@ private struct LoadState {
   }
 
   mutating func add(_ event: IncidentEvent, origin: EventOrigin, location: () -> String) throws {
-    let digest = event.hashValue
-    if let first = seen[event.id] {
-      if first.digest == digest {
-        summary.exactDuplicates += 1
-      } else {
-        summary.conflictingDuplicates += 1
-        try diagnose(
-          InputDiagnostic(
-            location: location(), kind: .conflictingDuplicate,
-            message: "event \(event.id): same id as the event at \(first.location) but different content; skipped"))
-      }
-      return
-    }
-    let here = location()
-    seen[event.id] = (digest, here)
-    summary.uniqueEvents += 1
-    summary.eventsByType[event.type, default: 0] += 1
     if case .unknown(let type, _) = event.payload {
-      summary.unknownTypeEvents += 1
       try diagnose(
         InputDiagnostic(
-          location: here, kind: .unknownType,
+          location: location(), kind: .unknownType,
           message: "event \(event.id) has unknown type \"\(type)\"; kept but ignored by replay"))
     }
     let key = IncidentKey(orgId: event.orgId, incidentId: event.incidentId)
@@ -151,7 +137,7 @@ private struct LoadState {
 
   mutating func diagnose(_ diagnostic: InputDiagnostic) throws {
     if diagnostic.kind.isSkip {
-      summary.skippedByReason[diagnostic.kind.label, default: []].append(diagnostic.location)
+      skipped.append((diagnostic.kind.label, diagnostic.origin, diagnostic.location))
       if options.strict { throw InputError.strictStop(diagnostic) }
       report(diagnostic)
       return
@@ -166,27 +152,42 @@ private struct LoadState {
     }
   }
 
-  mutating func finish() throws -> LoadedIncidents {
+  /// Replays each incident in `(orgId, incidentId)` order, releasing its history as it goes.
+  mutating func finish(location: (EventOrigin) -> String) throws -> LoadedIncidents {
     var snapshots: [IncidentSnapshot] = []
     snapshots.reserveCapacity(histories.count)
     var orgs = Set<String>()
     for key in histories.keys.sorted() {
-      guard let history = histories[key] else { continue }
-      let snapshot = history.replay()
+      guard let history = histories.removeValue(forKey: key) else { continue }
+      let outcome = history.replay()
+      let snapshot = outcome.snapshot
+      summary.exactDuplicates += outcome.exactDuplicates
+      summary.uniqueEvents += snapshot.eventCount
+      summary.unknownTypeEvents += snapshot.unknownEventCount
+      for (type, count) in outcome.eventsByType { summary.eventsByType[type, default: 0] += count }
+      for conflict in outcome.conflicts {
+        summary.conflictingDuplicates += 1
+        try diagnose(
+          InputDiagnostic(
+            location: location(conflict.dropped), kind: .conflictingDuplicate,
+            message: "same event id as \(location(conflict.kept)) but different content; skipped",
+            origin: conflict.dropped))
+      }
       orgs.insert(key.orgId)
       if !snapshot.hasCreationEvent {
         summary.incidentsWithoutCreation += 1
-        let first = snapshot.lifecycle.firstEventAt
         try diagnose(
           InputDiagnostic(
             location: "incident \(key.incidentId) (org \(key.orgId))", kind: .missingCreation,
-            message: "no INCIDENT_CREATED in the stream; replayed from its \(snapshot.eventCount) other event(s), creation taken as \(first)"))
+            message: "no INCIDENT_CREATED in the stream; replayed from its \(snapshot.eventCount) other event(s), creation taken as \(snapshot.lifecycle.firstEventAt)"))
       }
       snapshots.append(snapshot)
     }
-    histories = [:]
     summary.incidents = snapshots.count
     summary.orgs = orgs.sorted()
+    // Skipped records are listed in source order, whichever stage found them.
+    skipped.sort { ($0.origin ?? EventOrigin(input: .max, record: 0)) < ($1.origin ?? EventOrigin(input: .max, record: 0)) }
+    for entry in skipped { summary.skippedByReason[entry.reason, default: []].append(entry.location) }
     return LoadedIncidents(snapshots: snapshots, summary: summary)
   }
 }

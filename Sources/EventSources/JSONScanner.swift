@@ -130,15 +130,26 @@ struct JSONScanner {
   /// Scans the string literal that starts here; returns the bytes between the quotes.
   @inline(__always)
   mutating func scanString() throws(EventDecodingError) -> (start: Int, end: Int, hasEscapes: Bool) {
+    let (start, stop, hasEscapes, _) = try scanStringNotingASCII()
+    return (start, stop, hasEscapes)
+  }
+
+  /// Like ``scanString()``, and also says whether every byte was ASCII (no UTF-8 to validate).
+  @inline(__always)
+  mutating func scanStringNotingASCII() throws(EventDecodingError) -> (
+    start: Int, end: Int, hasEscapes: Bool, isASCII: Bool
+  ) {
     guard position < end, base[position] == 0x22 else { throw syntaxError("a string") }
     position += 1
     let start = position
     var hasEscapes = false
+    var bits: UInt8 = 0
     while position < end {
       let byte = base[position]
+      bits |= byte
       if byte == 0x22 {
         position += 1
-        return (start, position - 1, hasEscapes)
+        return (start, position - 1, hasEscapes, bits < 0x80)
       }
       if byte == 0x5C {
         hasEscapes = true
@@ -162,10 +173,14 @@ struct JSONScanner {
   @inline(__always)
   mutating func readString(_ field: String) throws(EventDecodingError) -> String {
     guard peek() == 0x22 else { throw typeError(field, expected: "a string") }
-    let (start, stop, hasEscapes) = try scanString()
+    let (start, stop, hasEscapes, isASCII) = try scanStringNotingASCII()
     if hasEscapes { return try unescape(start: start, end: stop) }
-    guard let text = String(validating: UnsafeBufferPointer(start: base + start, count: stop - start), as: UTF8.self)
-    else { throw EventDecodingError(.invalidValue, field: field, reason: "is not valid UTF-8") }
+    let bytes = UnsafeBufferPointer(start: base + start, count: stop - start)
+    // ASCII needs no validation; the generic validator is slow, so it runs only when needed.
+    if isASCII { return String(decoding: bytes, as: UTF8.self) }
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      throw EventDecodingError(.invalidValue, field: field, reason: "is not valid UTF-8")
+    }
     return text
   }
 

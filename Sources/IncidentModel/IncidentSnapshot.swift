@@ -93,10 +93,49 @@ public struct TicketLink: Sendable, Hashable {
   public var payload: LinkedToTicket
 }
 
+/// Request counts of one METRIC signal, placed at the instant they belong to.
+public struct RequestSample: Sendable, Hashable {
+  public var eventId: String
+  /// `data.windowEnd`, else the signal's `observedAt`, else the event's `ts` (`slo.md`).
+  public var instant: Timestamp
+  /// The signal's `serviceName`, else its incident's.
+  public var serviceName: String?
+  public var good: Int64
+  public var total: Int64
+}
+
 /// One event of the timeline, in replay order, with where it came from.
 public struct TimelineEntry: Sendable, Hashable {
   public var origin: EventOrigin
   public var event: IncidentEvent
+
+  public init(origin: EventOrigin, event: IncidentEvent) {
+    self.origin = origin
+    self.event = event
+  }
+}
+
+/// The parts of an incident only a close reading needs: kept with ``EventDetail/full``.
+public struct IncidentDetails: Sendable, Hashable {
+  public var signals: [IncidentSignal] = []
+  public var actions: [IncidentAction] = []
+  public var notes: [IncidentNote] = []
+  /// Every event in replay order, duplicates removed.
+  public var timeline: [TimelineEntry] = []
+
+  /// Details drawn from an ordered, deduplicated timeline.
+  public init(timeline: [TimelineEntry]) {
+    self.timeline = timeline
+    for entry in timeline {
+      let event = entry.event
+      switch event.payload {
+      case .signalIngested(let p): signals.append(IncidentSignal(eventId: event.id, ts: event.ts, payload: p))
+      case .playbookActionExecuted(let p): actions.append(IncidentAction(eventId: event.id, ts: event.ts, payload: p))
+      case .noteAdded(let p): notes.append(IncidentNote(eventId: event.id, ts: event.ts, payload: p))
+      default: break
+      }
+    }
+  }
 }
 
 /// The replayed state of one incident: the product's `IncidentSnapshot` plus its history.
@@ -127,9 +166,11 @@ public struct IncidentSnapshot: Sendable, Hashable {
   public var correlationKeys: [String]
   /// Tags present after the last event, in the order they were (last) added.
   public var tags: [String]
-  public var signals: [IncidentSignal]
-  public var actions: [IncidentAction]
-  public var notes: [IncidentNote]
+  public var signalCount: Int
+  public var noteCount: Int
+  public var actionCount: Int
+  /// Request counts of the METRIC signals that carry them, in replay order.
+  public var requestSamples: [RequestSample]
   public var sloViolations: [SLOViolation]
   public var ticketLinks: [TicketLink]
 
@@ -139,8 +180,8 @@ public struct IncidentSnapshot: Sendable, Hashable {
   public var unknownEventCount: Int
   /// What replay had to assume.
   public var notices: [ReplayNotice]
-  /// Every event in replay order; empty unless the history kept full detail.
-  public var timeline: [TimelineEntry]
+  /// Signals, notes, actions and the timeline in full; nil unless the history kept full detail.
+  public var details: IncidentDetails?
 
   /// Whether the incident was a false alarm.
   public var isCancelled: Bool { status == .cancelled }

@@ -121,10 +121,16 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
   }
 
   public func hash(into hasher: inout Hasher) {
-    for member in canonical {
-      hasher.combine(member.key)
-      hasher.combine(member.value)
+    // Order-independent without sorting: members are hashed alone and summed.
+    var sum = 0
+    for member in members {
+      var one = Hasher()
+      one.combine(member.key)
+      one.combine(member.value)
+      sum &+= one.finalize()
     }
+    hasher.combine(members.count)
+    hasher.combine(sum)
   }
 }
 

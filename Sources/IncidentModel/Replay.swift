@@ -1,83 +1,27 @@
 /// How much of each event a history keeps.
-///
-/// Analyses over many incidents need the lifecycle, keys and counts, not the
-/// prose: `.analytics` drops note texts, signal summaries and data, action
-/// details and unknown members before an event is stored, so memory follows
-/// the structure of the incidents rather than the size of the export.
 public enum EventDetail: Sendable, Hashable {
-  /// Keep every event whole and build the timeline (`incidents show`, postmortem drafts).
+  /// Keep every event whole too, for the timeline, notes and signals (`incidents show`, drafts).
   case full
-  /// Keep what figures are computed from; drop free text and unknown members.
+  /// Keep only what figures are computed from: transitions, keys, counts. Memory then
+  /// follows the structure of the incidents, not the size of the export.
   case analytics
-
-  /// The event as this level keeps it.
-  public func retain(_ event: IncidentEvent) -> IncidentEvent {
-    guard self == .analytics else { return event }
-    var slim = event
-    switch event.payload {
-    case .created(var p):
-      p.extra = [:]
-      slim.payload = .created(p)
-    case .updated(var p):
-      p.extra = [:]
-      slim.payload = .updated(p)
-    case .statusChanged(var p):
-      p.reason = nil
-      p.extra = [:]
-      slim.payload = .statusChanged(p)
-    case .severityChanged(var p):
-      p.reason = nil
-      p.extra = [:]
-      slim.payload = .severityChanged(p)
-    case .tagAdded(var p):
-      p.extra = [:]
-      slim.payload = .tagAdded(p)
-    case .tagRemoved(var p):
-      p.extra = [:]
-      slim.payload = .tagRemoved(p)
-    case .signalIngested(var p):
-      p.summary = ""
-      p.data = nil
-      p.traceId = nil
-      p.extra = [:]
-      slim.payload = .signalIngested(p)
-    case .noteAdded(var p):
-      p.text = ""
-      p.extra = [:]
-      slim.payload = .noteAdded(p)
-    case .playbookActionExecuted(var p):
-      p.details = nil
-      p.extra = [:]
-      slim.payload = .playbookActionExecuted(p)
-    case .sloViolationRecorded(var p):
-      p.details = nil
-      p.extra = [:]
-      slim.payload = .sloViolationRecorded(p)
-    case .linkedToTicket(var p):
-      p.extra = [:]
-      slim.payload = .linkedToTicket(p)
-    case .resolved(var p):
-      p.summary = nil
-      p.extra = [:]
-      slim.payload = .resolved(p)
-    case .unknown(let type, _):
-      slim.payload = .unknown(type: type, payload: .null)
-    }
-    return slim
-  }
 }
 
 /// The events of one incident, gathered in any order, replayed on demand.
 ///
-/// Events arrive interleaved and unsorted; the history stores them (as much of
-/// each as its ``EventDetail`` keeps) with their origin, and ``replay()`` orders
-/// them by `(ts, origin)` before projecting, so the result does not depend on
-/// the order of arrival.
+/// Events arrive interleaved, unsorted and sometimes twice. The history keeps a
+/// compact ``ReplayRecord`` per event (and the event itself only with
+/// ``EventDetail/full``); ``replay()`` drops duplicates, orders the rest by
+/// `(ts, origin)` and projects them, so the result does not depend on the order
+/// of arrival.
 public struct IncidentHistory: Sendable {
   public let orgId: String
   public let incidentId: String
   public let detail: EventDetail
-  public private(set) var entries: [TimelineEntry] = []
+  private var records: [ReplayRecord] = []
+  private var fullEvents: [TimelineEntry] = []
+  /// Strings that repeat across an incident's events (keys, services), stored once.
+  private var interned: [String] = []
 
   public init(orgId: String, incidentId: String, detail: EventDetail) {
     self.orgId = orgId
@@ -85,27 +29,211 @@ public struct IncidentHistory: Sendable {
     self.detail = detail
   }
 
-  /// Adds one event (already deduplicated by the source).
+  /// Number of events appended so far, duplicates included.
+  public var count: Int { records.count }
+
+  /// Adds one event of this incident.
   public mutating func append(_ event: IncidentEvent, origin: EventOrigin) {
-    entries.append(TimelineEntry(origin: origin, event: detail.retain(event)))
+    records.append(ReplayRecord(event, origin: origin, intern: { intern($0) }))
+    if detail == .full { fullEvents.append(TimelineEntry(origin: origin, event: event)) }
   }
 
-  /// Projects the events into an ``IncidentSnapshot``. Requires at least one event.
-  public func replay() -> IncidentSnapshot {
-    let ordered = entries.sorted { ($0.event.ts, $0.origin) < ($1.event.ts, $1.origin) }
-    var projection = IncidentProjection(orgId: orgId, incidentId: incidentId, ordered: ordered)
-    for entry in ordered { projection.apply(entry) }
-    return projection.finish(timeline: detail == .full ? ordered : [])
+  private mutating func intern(_ text: String?) -> String? {
+    guard let text else { return nil }
+    // Short strings live inline; sharing helps only the longer ones.
+    guard text.utf8.count > 15 else { return text }
+    if let existing = interned.first(where: { $0 == text }) { return existing }
+    if interned.count < 32 { interned.append(text) }
+    return text
+  }
+
+  /// Drops duplicates and projects the events into an ``IncidentSnapshot``.
+  public func replay() -> ReplayOutcome {
+    let (kept, duplicates) = Deduplication.run(records)
+    var projection = IncidentProjection(orgId: orgId, incidentId: incidentId, ordered: kept)
+    for record in kept { projection.apply(record) }
+    var snapshot = projection.finish()
+    if detail == .full {
+      let dropped = Set(duplicates.dropped)
+      let timeline = fullEvents.filter { !dropped.contains($0.origin) }
+        .sorted { ($0.event.ts, $0.origin) < ($1.event.ts, $1.origin) }
+      snapshot.details = IncidentDetails(timeline: timeline)
+    }
+    var eventsByType: [String: Int] = [:]
+    for record in kept { eventsByType[record.change.typeName, default: 0] += 1 }
+    return ReplayOutcome(
+      snapshot: snapshot, exactDuplicates: duplicates.exact, conflicts: duplicates.conflicts, eventsByType: eventsByType)
   }
 }
 
-/// The deterministic fold of an incident's ordered events into its snapshot.
+/// A replayed incident and what dedupe found in its events.
+public struct ReplayOutcome: Sendable {
+  public var snapshot: IncidentSnapshot
+  /// Repeats of an event with the same content, dropped.
+  public var exactDuplicates: Int
+  /// Repeats of an event id with different content: the later one (by origin) was dropped.
+  public var conflicts: [DuplicateConflict]
+  /// Kept events per `type` as written.
+  public var eventsByType: [String: Int]
+}
+
+/// Two events with the same id and different content.
+public struct DuplicateConflict: Sendable, Hashable {
+  /// The event kept: the first read.
+  public var kept: EventOrigin
+  /// The event dropped.
+  public var dropped: EventOrigin
+}
+
+// MARK: - Compact records
+
+/// An immutable box, so rare rich payloads cost one pointer in a record.
+final class Box<Value: Sendable>: Sendable {
+  let value: Value
+  init(_ value: Value) { self.value = value }
+}
+
+/// What replay needs of one event, and no more.
+struct ReplayRecord: Sendable {
+  var ts: Timestamp
+  var origin: EventOrigin
+  /// Identity for dedupe: a hash of the event id, and of the whole event's content.
+  var idHash: Int
+  var digest: Int
+  /// Kept for the events figures cite (lifecycle, severity, request counts, SLO records).
+  var eventId: String
+  var change: Change
+
+  enum Change: Sendable {
+    case created(Box<IncidentCreated>)
+    case updated(Box<IncidentUpdated>)
+    case status(IncidentStatus, from: IncidentStatus?)
+    case resolved
+    case severity(Severity, from: Severity?)
+    case tagAdded(String)
+    case tagRemoved(String)
+    case signal(SignalRecord)
+    case note(byPerson: Bool)
+    case action(byPerson: Bool)
+    case sloViolation(Box<SLOViolationRecorded>)
+    case ticket(Box<LinkedToTicket>)
+    case unknown(type: String)
+
+    var typeName: String {
+      switch self {
+      case .created: EventType.incidentCreated.rawValue
+      case .updated: EventType.incidentUpdated.rawValue
+      case .status: EventType.statusChanged.rawValue
+      case .resolved: EventType.resolved.rawValue
+      case .severity: EventType.severityChanged.rawValue
+      case .tagAdded: EventType.tagAdded.rawValue
+      case .tagRemoved: EventType.tagRemoved.rawValue
+      case .signal: EventType.signalIngested.rawValue
+      case .note: EventType.noteAdded.rawValue
+      case .action: EventType.playbookActionExecuted.rawValue
+      case .sloViolation: EventType.sloViolationRecorded.rawValue
+      case .ticket: EventType.linkedToTicket.rawValue
+      case .unknown(let type): type
+      }
+    }
+  }
+
+  struct SignalRecord: Sendable {
+    var serviceName: String?
+    var environment: String?
+    var correlationKey: String?
+    /// Request counts at their instant, for METRIC signals that carry them.
+    var counts: (instant: Timestamp, good: Int64, total: Int64)?
+  }
+
+  init(_ event: IncidentEvent, origin: EventOrigin, intern: (String?) -> String?) {
+    ts = event.ts
+    self.origin = origin
+    idHash = event.id.hashValue
+    digest = event.hashValue
+    var citesEvent = true
+    switch event.payload {
+    case .created(let p): change = .created(Box(p))
+    case .updated(let p): change = .updated(Box(p))
+    case .statusChanged(let p): change = .status(p.newStatus, from: p.fromStatus)
+    case .resolved: change = .resolved
+    case .severityChanged(let p): change = .severity(p.newSeverity, from: p.fromSeverity)
+    case .tagAdded(let p):
+      change = .tagAdded(p.tag)
+      citesEvent = false
+    case .tagRemoved(let p):
+      change = .tagRemoved(p.tag)
+      citesEvent = false
+    case .signalIngested(let p):
+      let counts = p.requestCounts.map { (instant: $0.windowEnd ?? p.observedAt ?? event.ts, good: $0.good, total: $0.total) }
+      change = .signal(
+        SignalRecord(
+          serviceName: intern(p.serviceName), environment: intern(p.environment),
+          correlationKey: intern(p.correlationKey), counts: counts))
+      citesEvent = counts != nil
+    case .noteAdded(let p):
+      // A note without an actor type is taken as a person's: notes are how responders speak.
+      change = .note(byPerson: p.actorType == nil || p.actorType == .user)
+      citesEvent = false
+    case .playbookActionExecuted(let p):
+      change = .action(byPerson: p.actorType == .user)
+      citesEvent = false
+    case .sloViolationRecorded(let p): change = .sloViolation(Box(p))
+    case .linkedToTicket(let p): change = .ticket(Box(p))
+    case .unknown(let type, _):
+      change = .unknown(type: type)
+      citesEvent = false
+    }
+    eventId = citesEvent ? event.id : ""
+  }
+}
+
+/// The `events.md` rule: the same id with the same content counts once; the same id
+/// with other content is a conflict, and the first one read (lowest origin) is kept.
+enum Deduplication {
+  struct Found {
+    var exact = 0
+    var conflicts: [DuplicateConflict] = []
+    var dropped: [EventOrigin] = []
+  }
+
+  /// The records to replay, in `(ts, origin)` order, and the duplicates left out.
+  static func run(_ records: [ReplayRecord]) -> ([ReplayRecord], Found) {
+    var found = Found()
+    let byId = records.indices.sorted { (records[$0].idHash, records[$0].origin) < (records[$1].idHash, records[$1].origin) }
+    var keep = [Bool](repeating: true, count: records.count)
+    var first = 0
+    for position in 1..<max(1, byId.count) {
+      let current = records[byId[position]]
+      let leader = records[byId[first]]
+      guard current.idHash == leader.idHash else {
+        first = position
+        continue
+      }
+      keep[byId[position]] = false
+      found.dropped.append(current.origin)
+      if current.digest == leader.digest {
+        found.exact += 1
+      } else {
+        found.conflicts.append(DuplicateConflict(kept: leader.origin, dropped: current.origin))
+      }
+    }
+    var kept = records.indices.filter { keep[$0] }.map { records[$0] }
+    kept.sort { ($0.ts, $0.origin) < ($1.ts, $1.origin) }
+    found.conflicts.sort { $0.dropped < $1.dropped }
+    return (kept, found)
+  }
+}
+
+// MARK: - Projection
+
+/// The deterministic fold of an incident's ordered records into its snapshot.
 struct IncidentProjection {
   private var snapshot: IncidentSnapshot
-  private var created: (eventId: String, ts: Timestamp, startedAt: Timestamp?)?
-  private var earliest: TimelineEntry
+  private var created: (ts: Timestamp, startedAt: Timestamp?)?
+  private let earliest: ReplayRecord
 
-  init(orgId: String, incidentId: String, ordered: [TimelineEntry]) {
+  init(orgId: String, incidentId: String, ordered: [ReplayRecord]) {
     // An incident exists only because at least one of its events was read.
     let first = ordered[0]
     let last = ordered[ordered.count - 1]
@@ -113,25 +241,24 @@ struct IncidentProjection {
     snapshot = IncidentSnapshot(
       orgId: orgId, incidentId: incidentId, hasCreationEvent: false, status: .open, severity: nil,
       statusHistory: [], severityHistory: [],
-      lifecycle: Lifecycle(
-        createdAt: first.event.ts, impactStartedAt: first.event.ts, firstEventAt: first.event.ts,
-        lastEventAt: last.event.ts),
-      reopenCount: 0, correlationKeys: [], tags: [], signals: [], actions: [], notes: [], sloViolations: [],
-      ticketLinks: [], eventCount: ordered.count, unknownEventCount: 0, notices: [], timeline: [])
+      lifecycle: Lifecycle(createdAt: first.ts, impactStartedAt: first.ts, firstEventAt: first.ts, lastEventAt: last.ts),
+      reopenCount: 0, correlationKeys: [], tags: [], signalCount: 0, noteCount: 0, actionCount: 0, requestSamples: [],
+      sloViolations: [], ticketLinks: [], eventCount: ordered.count, unknownEventCount: 0, notices: [], details: nil)
   }
 
-  mutating func apply(_ entry: TimelineEntry) {
-    let event = entry.event
-    let ts = event.ts
-    switch event.payload {
-    case .created(let p):
+  mutating func apply(_ record: ReplayRecord) {
+    let ts = record.ts
+    let eventId = record.eventId
+    switch record.change {
+    case .created(let box):
+      let p = box.value
       if created == nil {
-        created = (event.id, ts, p.startedAt)
+        created = (ts, p.startedAt)
         snapshot.hasCreationEvent = true
-        if snapshot.statusHistory.isEmpty { beginStatus(.open, at: ts, eventId: event.id) }
-        if snapshot.severityHistory.isEmpty { beginSeverity(p.severity, at: ts, eventId: event.id) }
+        if snapshot.statusHistory.isEmpty { beginStatus(.open, at: ts, eventId: eventId) }
+        if snapshot.severityHistory.isEmpty { beginSeverity(p.severity, at: ts, eventId: eventId) }
       } else {
-        snapshot.notices.append(.repeatedCreation(eventId: event.id))
+        snapshot.notices.append(.repeatedCreation(eventId: eventId))
       }
       snapshot.projectId = p.projectId
       snapshot.title = p.title
@@ -145,7 +272,8 @@ struct IncidentProjection {
         snapshot.correlationKeys.insert(key, at: 0)
       }
 
-    case .updated(let p):
+    case .updated(let box):
+      let p = box.value
       snapshot.title = p.title ?? snapshot.title
       snapshot.serviceName = p.serviceName ?? snapshot.serviceName
       snapshot.environment = p.environment ?? snapshot.environment
@@ -153,66 +281,69 @@ struct IncidentProjection {
       snapshot.runbookPath = p.runbookPath ?? snapshot.runbookPath
       snapshot.detectedBy = p.detectedBy ?? snapshot.detectedBy
 
-    case .statusChanged(let p):
-      changeStatus(to: p.newStatus, from: p.fromStatus, at: ts, eventId: event.id)
+    case .status(let new, let from):
+      changeStatus(to: new, from: from, at: ts, eventId: eventId)
 
     case .resolved:
-      changeStatus(to: .resolved, from: nil, at: ts, eventId: event.id)
+      changeStatus(to: .resolved, from: nil, at: ts, eventId: eventId)
 
-    case .severityChanged(let p):
-      if snapshot.severityHistory.isEmpty, let from = p.fromSeverity, from != p.newSeverity {
-        beginSeverity(from, at: earliest.event.ts, eventId: nil)
+    case .severity(let new, let from):
+      if snapshot.severityHistory.isEmpty, let from, from != new {
+        beginSeverity(from, at: earliest.ts, eventId: nil)
       }
-      if snapshot.severityHistory.last?.value != p.newSeverity {
-        beginSeverity(p.newSeverity, at: ts, eventId: event.id)
-      }
+      if snapshot.severityHistory.last?.value != new { beginSeverity(new, at: ts, eventId: eventId) }
 
-    case .tagAdded(let p):
-      snapshot.tags.removeAll { $0 == p.tag }
-      snapshot.tags.append(p.tag)
+    case .tagAdded(let tag):
+      snapshot.tags.removeAll { $0 == tag }
+      snapshot.tags.append(tag)
 
-    case .tagRemoved(let p):
-      snapshot.tags.removeAll { $0 == p.tag }
+    case .tagRemoved(let tag):
+      snapshot.tags.removeAll { $0 == tag }
 
-    case .signalIngested(let p):
-      snapshot.signals.append(IncidentSignal(eventId: event.id, ts: ts, payload: p))
-      if let key = p.correlationKey, !snapshot.correlationKeys.contains(key) {
+    case .signal(let signal):
+      snapshot.signalCount += 1
+      if let key = signal.correlationKey, !snapshot.correlationKeys.contains(key) {
         snapshot.correlationKeys.append(key)
       }
-      if snapshot.serviceName == nil { snapshot.serviceName = p.serviceName }
-      if snapshot.environment == nil { snapshot.environment = p.environment }
+      if snapshot.serviceName == nil { snapshot.serviceName = signal.serviceName }
+      if snapshot.environment == nil { snapshot.environment = signal.environment }
+      if let counts = signal.counts {
+        snapshot.requestSamples.append(
+          RequestSample(
+            eventId: eventId, instant: counts.instant, serviceName: signal.serviceName, good: counts.good,
+            total: counts.total))
+      }
 
-    case .noteAdded(let p):
-      snapshot.notes.append(IncidentNote(eventId: event.id, ts: ts, payload: p))
-      // A note without an actor type is taken as a person's: notes are how responders speak.
-      if p.actorType == nil || p.actorType == .user { acknowledge(at: ts) }
+    case .note(let byPerson):
+      snapshot.noteCount += 1
+      if byPerson { acknowledge(at: ts) }
 
-    case .playbookActionExecuted(let p):
-      snapshot.actions.append(IncidentAction(eventId: event.id, ts: ts, payload: p))
-      if p.actorType == .user { acknowledge(at: ts) }
+    case .action(let byPerson):
+      snapshot.actionCount += 1
+      if byPerson { acknowledge(at: ts) }
 
-    case .sloViolationRecorded(let p):
-      snapshot.sloViolations.append(SLOViolation(eventId: event.id, ts: ts, payload: p))
+    case .sloViolation(let box):
+      snapshot.sloViolations.append(SLOViolation(eventId: eventId, ts: ts, payload: box.value))
 
-    case .linkedToTicket(let p):
-      snapshot.ticketLinks.append(TicketLink(eventId: event.id, ts: ts, payload: p))
+    case .ticket(let box):
+      snapshot.ticketLinks.append(TicketLink(eventId: eventId, ts: ts, payload: box.value))
 
     case .unknown:
       snapshot.unknownEventCount += 1
     }
   }
 
-  func finish(timeline: [TimelineEntry]) -> IncidentSnapshot {
+  func finish() -> IncidentSnapshot {
     var result = snapshot
     if let created {
       result.lifecycle.createdAt = created.ts
       result.lifecycle.impactStartedAt = created.startedAt ?? created.ts
     } else {
-      result.notices.insert(.missingCreation(earliestEventId: earliest.event.id, at: earliest.event.ts), at: 0)
+      result.notices.insert(.missingCreation(earliestEventId: earliest.eventId, at: earliest.ts), at: 0)
       if result.statusHistory.isEmpty {
         // Nothing ever set a status: the incident is as it was created.
-        result.statusHistory = [Span(value: .open, start: earliest.event.ts, eventId: nil)]
-        result.notices.append(.statusAssumed(.open, from: earliest.event.ts))
+        result.statusHistory = [Span(value: .open, start: earliest.ts, eventId: nil)]
+        result.notices.append(.statusAssumed(.open, from: earliest.ts))
       }
     }
     result.status = result.statusHistory.last?.value ?? .open
@@ -221,7 +352,10 @@ struct IncidentProjection {
     if current != .mitigated && current != .resolved { result.lifecycle.mitigatedAt = nil }
     if current != .resolved { result.lifecycle.resolvedAt = nil }
     if current != .cancelled { result.lifecycle.cancelledAt = nil }
-    result.timeline = timeline
+    // A signal without a service of its own counts for its incident's service.
+    for index in result.requestSamples.indices where result.requestSamples[index].serviceName == nil {
+      result.requestSamples[index].serviceName = result.serviceName
+    }
     return result
   }
 
@@ -231,8 +365,8 @@ struct IncidentProjection {
     if snapshot.statusHistory.isEmpty {
       // The first status event of an incident whose creation is not in the stream:
       // the status it left held since the incident's earliest event.
-      beginStatus(from ?? .open, at: earliest.event.ts, eventId: nil)
-      if from == nil { snapshot.notices.append(.statusAssumed(.open, from: earliest.event.ts)) }
+      beginStatus(from ?? .open, at: earliest.ts, eventId: nil)
+      if from == nil { snapshot.notices.append(.statusAssumed(.open, from: earliest.ts)) }
     }
     guard let current = snapshot.statusHistory.last?.value, current != new else { return }
     let wasClosed = current == .mitigated || current == .resolved || current == .cancelled

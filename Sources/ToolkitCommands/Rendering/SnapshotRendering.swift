@@ -48,20 +48,20 @@ enum SnapshotRendering {
       for span in s.severityHistory { out += spanLine(span.value.rawValue, span.start, span.end) }
     }
 
-    let counted = s.signals.compactMap(\.payload.requestCounts)
-    out += "\nSignals \(s.signals.count)"
-    if !counted.isEmpty {
-      let total = counted.reduce(Int64(0)) { $0 + $1.total }
-      let bad = counted.reduce(Int64(0)) { $0 + $1.bad }
-      out += " (\(counted.count) with request counts: \(bad) bad of \(total))"
+    let samples = s.requestSamples
+    out += "\nSignals \(s.signalCount)"
+    if !samples.isEmpty {
+      let total = samples.reduce(Int64(0)) { $0 + $1.total }
+      let bad = samples.reduce(Int64(0)) { $0 + ($1.total - $1.good) }
+      out += " (\(samples.count) with request counts: \(bad) bad of \(total))"
     }
-    out += ", notes \(s.notes.count), playbook actions \(s.actions.count), SLO violations recorded \(s.sloViolations.count)"
+    out += ", notes \(s.noteCount), playbook actions \(s.actionCount), SLO violations recorded \(s.sloViolations.count)"
     if s.unknownEventCount > 0 { out += ", events of unknown types \(s.unknownEventCount)" }
     out += "\n"
 
-    if !s.timeline.isEmpty {
-      out += "\nTimeline (UTC; \(s.timeline.count) events)\n"
-      for entry in s.timeline {
+    if let timeline = s.details?.timeline, !timeline.isEmpty {
+      out += "\nTimeline (UTC; \(timeline.count) events)\n"
+      for entry in timeline {
         let event = entry.event
         out += "  \(event.ts)  \(Format.left(event.type, 34)) \(summary(of: event.payload))"
         out += "  [\(event.id) @ \(sourceLocation(entry.origin))]\n"
@@ -153,14 +153,22 @@ enum SnapshotRendering {
       "severityHistory": spans(s.severityHistory, \.rawValue),
       "correlationKeys": .array(s.correlationKeys.map(JSONValue.string)),
       "tags": .array(s.tags.map(JSONValue.string)),
-      "signals": .array(s.signals.map { stamped($0.eventId, $0.ts, .signalIngested($0.payload)) }),
-      "actions": .array(s.actions.map { stamped($0.eventId, $0.ts, .playbookActionExecuted($0.payload)) }),
-      "notes": .array(s.notes.map { stamped($0.eventId, $0.ts, .noteAdded($0.payload)) }),
+      "signalCount": .number(String(s.signalCount)), "noteCount": .number(String(s.noteCount)),
+      "actionCount": .number(String(s.actionCount)),
+      "requestSamples": .array(s.requestSamples.map { sample in
+        .object([
+          "eventId": .string(sample.eventId), "instant": ts(sample.instant), "serviceName": str(sample.serviceName),
+          "good": .number(String(sample.good)), "total": .number(String(sample.total)),
+        ])
+      }),
+      "signals": .array((s.details?.signals ?? []).map { stamped($0.eventId, $0.ts, .signalIngested($0.payload)) }),
+      "actions": .array((s.details?.actions ?? []).map { stamped($0.eventId, $0.ts, .playbookActionExecuted($0.payload)) }),
+      "notes": .array((s.details?.notes ?? []).map { stamped($0.eventId, $0.ts, .noteAdded($0.payload)) }),
       "sloViolations": .array(s.sloViolations.map { stamped($0.eventId, $0.ts, .sloViolationRecorded($0.payload)) }),
       "ticketLinks": .array(s.ticketLinks.map { stamped($0.eventId, $0.ts, .linkedToTicket($0.payload)) }),
       "eventCount": .number(String(s.eventCount)), "unknownEventCount": .number(String(s.unknownEventCount)),
       "notices": .array(s.notices.map { .string($0.description) }),
-      "timeline": .array(s.timeline.map { entry in
+      "timeline": .array((s.details?.timeline ?? []).map { entry in
         .object([
           "source": .string(sourceLocation(entry.origin)), "id": .string(entry.event.id), "ts": ts(entry.event.ts),
           "type": .string(entry.event.type), "payload": .object(EventEncoder.payloadObject(entry.event.payload)),

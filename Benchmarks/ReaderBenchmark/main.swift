@@ -1,0 +1,38 @@
+// Measures the JSON Lines event reader alone and the full load (dedupe, grouping,
+// replay), printing figures; run through `Benchmarks/reader.sh` (see Benchmarks/README.md).
+import EventSources
+import Foundation
+import IncidentModel
+
+let arguments = CommandLine.arguments.dropFirst()
+guard let path = arguments.first else {
+  FileHandle.standardError.write(Data("usage: reader-benchmark FILE [runs]\n".utf8))
+  exit(2)
+}
+let runs = arguments.dropFirst().first.flatMap(Int.init) ?? 3
+let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.doubleValue ?? 0
+
+func measure(_ label: String, _ body: () throws -> Int) rethrows {
+  var times: [Double] = []
+  var count = 0
+  for _ in 0..<runs {
+    let start = DispatchTime.now().uptimeNanoseconds
+    count = try body()
+    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+  }
+  let median = times.sorted()[times.count / 2]
+  let line = String(
+    format: "%-28@ median %.3f s  %8.0f events/s  %7.1f MB/s  (%d events, %d runs)",
+    label as NSString, median, Double(count) / median, bytes / 1e6 / median, count, runs)
+  print(line)
+}
+
+try measure("decode (read + typed events)") {
+  var events = 0
+  try JSONLinesSource(paths: [path]).read(event: { _, _ in events += 1 }, broken: { _, _ in })
+  return events
+}
+try measure("load (dedupe, group, replay)") {
+  let loaded = try IncidentLoader.load(from: JSONLinesSource(paths: [path]), report: { _ in })
+  return loaded.summary.uniqueEvents
+}
