@@ -75,18 +75,21 @@ let package = Package(
 
     // MARK: - Tests
 
-    .testTarget(name: "IncidentModelTests", dependencies: ["IncidentModel"], swiftSettings: strictSwift),
+    .target(name: "TestSupport", dependencies: ["IncidentModel"], path: "Tests/TestSupport"),
+    .testTarget(name: "IncidentModelTests", dependencies: ["IncidentModel", "TestSupport"], swiftSettings: strictSwift),
     .testTarget(
       name: "EventSourcesTests",
       dependencies: [
-        "EventSources", "IncidentModel", "SampleGenerator",
+        "EventSources", "IncidentModel", "SampleGenerator", "TestSupport",
         .product(name: "CompressNIO", package: "compress-nio"),
+        .product(name: "NIOCore", package: "swift-nio"),
       ],
       swiftSettings: strictSwift
     ),
     .testTarget(
       name: "ToolkitCommandsTests",
-      dependencies: ["ToolkitCommands", "EventSources", "IncidentModel", "SampleGenerator"],
+      // `incidents` is listed so the binary is built for the end-to-end tests.
+      dependencies: ["ToolkitCommands", "EventSources", "IncidentModel", "SampleGenerator", "TestSupport", "incidents"],
       swiftSettings: strictSwift
     ),
   ]

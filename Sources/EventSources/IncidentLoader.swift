@@ -170,7 +170,8 @@ private struct LoadState {
         try diagnose(
           InputDiagnostic(
             location: location(conflict.dropped), kind: .conflictingDuplicate,
-            message: "same event id as \(location(conflict.kept)) but different content; skipped",
+            message: (conflict.eventId.isEmpty ? "" : "event \(conflict.eventId): ")
+              + "same id as the event at \(location(conflict.kept)) but different content; skipped",
             origin: conflict.dropped))
       }
       orgs.insert(key.orgId)

@@ -33,7 +33,7 @@ public struct EventDecodingError: Error, Sendable, Equatable, CustomStringConver
 
   public var description: String {
     var text = ""
-    if let eventId { text += "event \(eventId): " }
+    if let eventId, !eventId.isEmpty { text += "event \(eventId): " }
     if let field { text += "field \"\(field)\": " }
     return text + reason
   }

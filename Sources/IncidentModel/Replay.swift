@@ -83,6 +83,14 @@ public struct DuplicateConflict: Sendable, Hashable {
   public var kept: EventOrigin
   /// The event dropped.
   public var dropped: EventOrigin
+  /// The shared id, when the record kept it (see ``ReplayRecord/eventId``); else empty.
+  public var eventId: String
+
+  public init(kept: EventOrigin, dropped: EventOrigin, eventId: String = "") {
+    self.kept = kept
+    self.dropped = dropped
+    self.eventId = eventId
+  }
 }
 
 // MARK: - Compact records
@@ -215,7 +223,8 @@ enum Deduplication {
       if current.digest == leader.digest {
         found.exact += 1
       } else {
-        found.conflicts.append(DuplicateConflict(kept: leader.origin, dropped: current.origin))
+        found.conflicts.append(
+          DuplicateConflict(kept: leader.origin, dropped: current.origin, eventId: leader.eventId.isEmpty ? current.eventId : leader.eventId))
       }
     }
     var kept = records.indices.filter { keep[$0] }.map { records[$0] }

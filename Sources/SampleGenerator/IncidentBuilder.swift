@@ -46,7 +46,9 @@ struct IncidentBuilder {
     let startedAt: Timestamp? = rng.chance(0.3) ? t0.adding(milliseconds: -rng.minutes(2...20)) : nil
 
     // Leave out a few creations in dirty streams: an export cut at a window edge.
-    droppedCreation = configuration.dirty && rng.chance(0.012)
+    // Always draw, so a clean stream and its dirty twin make the same choices afterwards.
+    let dropCreation = rng.chance(0.012)
+    droppedCreation = configuration.dirty && dropCreation
     let created = IncidentCreated(
       projectId: "proj_\(orgId.dropFirst(4))_\(plan.service % 2 == 0 ? "platform" : "web")", title: title,
       serviceName: service, severity: severity, environment: environment,
@@ -69,7 +71,7 @@ struct IncidentBuilder {
           data: ["labels": .object(["severity": .string(severity.rawValue.lowercased()), "team": .string("sre")])])))
     add(t0.adding(milliseconds: rng.minutes(0...1)), .tagAdded(TagChanged(tag: rng.pick(SampleWorld.tags))))
 
-    if !plan.recurring && rng.chance(0.08) {
+    if !plan.recurring && !plan.ongoing && rng.chance(0.08) {
       buildFalseAlarm(from: t0)
     } else {
       buildResponse(from: t0, severity: severity)
@@ -97,7 +99,7 @@ struct IncidentBuilder {
     let ack = t0.adding(milliseconds: rng.minutes(1...20))
     add(ack, .statusChanged(StatusChanged(newStatus: .investigating, fromStatus: .open, reason: "On-call acknowledged", actorType: .user, actorRef: person())))
 
-    let mitigationMinutes: ClosedRange<Int> = severity <= .sev2 ? 15...150 : 20...300
+    let mitigationMinutes: ClosedRange<Int> = plan.ongoing ? 6 * 60...10 * 60 : severity <= .sev2 ? 15...150 : 20...300
     let mitigated = ack.adding(milliseconds: rng.minutes(mitigationMinutes))
     let activeMinutes = Int((mitigated.millisecondsSinceEpoch - t0.millisecondsSinceEpoch) / 60_000)
 
@@ -249,6 +251,7 @@ struct IncidentBuilder {
   private mutating func person() -> String { rng.pick(SampleWorld.people) }
 
   private mutating func initialSeverity() -> Severity {
+    if plan.ongoing { return .sev1 }
     if plan.recurring { return plan.mode % 2 == 0 ? .sev2 : .sev3 }
     let roll = rng.below(100)
     return roll < 6 ? .sev1 : roll < 26 ? .sev2 : roll < 70 ? .sev3 : .sev4

@@ -131,6 +131,13 @@ public struct SampleGenerator: Sendable {
             incidents: configuration.weeks))
       }
     }
+    // One incident per org still in progress when the stream ends: exports are cut mid-incident.
+    for org in 0..<orgCount where plans.count + orgCount <= configuration.incidents {
+      plans.append(
+        IncidentPlan(
+          createdAt: start + span - rng.minutes(60...180), org: org, service: rng.below(SampleWorld.services.count),
+          mode: rng.below(SampleWorld.failureModes.count), recurring: false, ongoing: true, seed: rng.next()))
+    }
     while plans.count < configuration.incidents {
       // Random incidents, with more of them in working hours.
       var createdAt = start + Int64(Double(rng.next() >> 11) / Double(1 << 53) * Double(span))
@@ -161,6 +168,8 @@ struct IncidentPlan {
   var service: Int
   var mode: Int
   var recurring: Bool
+  /// Still in progress at the end of the stream: mitigation comes long after.
+  var ongoing = false
   var seed: UInt64
   var index = 0
 }

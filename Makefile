@@ -1,0 +1,43 @@
+# Runbook Revenant analytics toolkit. `make help` lists the targets.
+BIN := .build/debug
+
+.PHONY: help setup build release demo test samples fixtures bench clean
+
+help:
+	@echo "make demo      install what is missing, build, run the main job on the bundled samples"
+	@echo "make test      install what is missing, build, run the whole test suite"
+	@echo "make samples   regenerate samples/ with the sample generator, and the figures that check them"
+	@echo "make bench     measure the JSON Lines reader on a 1M-event stream (see Benchmarks/README.md)"
+	@echo "make release   build optimised executables into .build/release"
+
+SWIFT := . scripts/swift-env && swift
+
+setup:
+	@scripts/bootstrap
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+demo:
+	@scripts/demo
+
+test:
+	@scripts/test
+
+# The samples are generated, never edited by hand; the figures the tests compare
+# them with come from an independent Python computation (Tests/Fixtures).
+samples: build
+	$(BIN)/incidents generate --out samples/events.jsonl --slos-out samples/slos.yaml
+	$(MAKE) fixtures
+
+fixtures:
+	python3 Tests/Fixtures/independent_figures.py samples/events.jsonl > Tests/Fixtures/sample-figures.json
+
+bench: setup
+	@Benchmarks/reader.sh
+
+clean:
+	rm -rf .build

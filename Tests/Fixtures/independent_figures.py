@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Figures of an IncidentEvent stream, computed independently of the Swift code.
+
+Written from shared/design/events.md alone, with Python's json and datetime
+modules, so that ReplayOfSamplesTests compares the Swift replay against a
+second implementation rather than against itself.
+
+    python3 Tests/Fixtures/independent_figures.py samples/events.jsonl > Tests/Fixtures/sample-figures.json
+
+Run it again whenever samples/events.jsonl is regenerated (`make fixtures`).
+"""
+import json
+import sys
+from collections import Counter, defaultdict
+from datetime import datetime
+
+ACTIVE = {"OPEN", "INVESTIGATING"}
+CLOSED = {"MITIGATED", "RESOLVED", "CANCELLED"}
+
+
+def millis(text):
+    return int(round(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000))
+
+
+def main(path):
+    seen = {}
+    incidents = defaultdict(list)
+    with open(path, encoding="utf-8") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            event = json.loads(line)
+            if event["id"] in seen:
+                continue  # the first one read wins
+            seen[event["id"]] = True
+            incidents[(event["orgId"], event["incidentId"])].append((millis(event["ts"]), line_number, event))
+
+    by_type = Counter(event["type"] for events in incidents.values() for _, _, event in events)
+    final_status = Counter()
+    final_severity = Counter()
+    reopen_total = 0
+    reopened_incidents = 0
+    severity_changed = 0
+    ack_sum = 0
+    ack_count = 0
+    mitigate_sum = 0
+    mitigate_count = 0
+    resolve_sum = 0
+    resolve_count = 0
+    requests = defaultdict(lambda: [0, 0])
+    key_incidents = Counter()
+    per_org = Counter()
+
+    for (org, _), events in sorted(incidents.items()):
+        events.sort(key=lambda item: (item[0], item[1]))
+        per_org[org] += 1
+        status = None
+        severity = None
+        severity_values = []
+        created = None
+        impact_start = None
+        acknowledged = None
+        reopens = 0
+        mitigated = None
+        resolved = None
+        service = None
+        keys = []
+        samples = []
+        for ts, _, event in events:
+            kind = event["type"]
+            payload = event["payload"]
+            new_status = None
+            if kind == "INCIDENT_CREATED":
+                created = ts
+                started = payload.get("startedAt")
+                impact_start = millis(started) if started else ts
+                status = status or "OPEN"
+                if severity is None:
+                    severity = payload["severity"]
+                    severity_values.append(severity)
+                service = payload["serviceName"]
+                if payload.get("initialCorrelationKey"):
+                    keys.insert(0, payload["initialCorrelationKey"])
+            elif kind == "INCIDENT_STATUS_CHANGED":
+                new_status = payload["newStatus"]
+            elif kind == "INCIDENT_RESOLVED":
+                new_status = "RESOLVED"
+            elif kind == "INCIDENT_SEVERITY_CHANGED":
+                if payload["newSeverity"] != severity:
+                    severity = payload["newSeverity"]
+                    severity_values.append(severity)
+            elif kind == "INCIDENT_NOTE_ADDED":
+                if payload.get("actorType") in (None, "USER"):
+                    acknowledged = ts if acknowledged is None else min(acknowledged, ts)
+            elif kind == "INCIDENT_PLAYBOOK_ACTION_EXECUTED":
+                if payload.get("actorType") == "USER":
+                    acknowledged = ts if acknowledged is None else min(acknowledged, ts)
+            elif kind == "INCIDENT_SIGNAL_INGESTED":
+                key = payload.get("correlationKey")
+                if key and key not in keys:
+                    keys.append(key)
+                data = payload.get("data") or {}
+                if payload["signalType"] == "METRIC" and "total" in data:
+                    good = data["good"] if "good" in data else data["total"] - data["bad"]
+                    samples.append((payload.get("serviceName"), good, data["total"]))
+            if new_status is not None and new_status != status:
+                if status in CLOSED and new_status in ACTIVE:
+                    reopens += 1
+                    mitigated = None
+                    resolved = None
+                if new_status == "INVESTIGATING":
+                    acknowledged = ts if acknowledged is None else min(acknowledged, ts)
+                if new_status == "MITIGATED" and mitigated is None:
+                    mitigated = ts
+                if new_status == "RESOLVED":
+                    if resolved is None:
+                        resolved = ts
+                    if mitigated is None:
+                        mitigated = ts
+                status = new_status
+
+        final_status[status] += 1
+        final_severity[severity] += 1
+        reopen_total += reopens
+        reopened_incidents += 1 if reopens else 0
+        severity_changed += 1 if len(severity_values) > 1 else 0
+        if acknowledged is not None:
+            ack_sum += acknowledged - created
+            ack_count += 1
+        if status in ("MITIGATED", "RESOLVED") and mitigated is not None:
+            mitigate_sum += mitigated - impact_start
+            mitigate_count += 1
+        if status == "RESOLVED":
+            resolve_sum += resolved - impact_start
+            resolve_count += 1
+        for sample_service, good, total in samples:
+            figures = requests[f"{org}/{sample_service or service}"]
+            figures[0] += good
+            figures[1] += total
+        for key in keys:
+            key_incidents[f"{org}/{service}/{key}"] += 1
+
+    figures = {
+        "source": path,
+        "incidents": len(incidents),
+        "uniqueEvents": sum(by_type.values()),
+        "eventsByType": dict(sorted(by_type.items())),
+        "incidentsPerOrg": dict(sorted(per_org.items())),
+        "finalStatus": dict(sorted(final_status.items())),
+        "finalSeverity": dict(sorted(final_severity.items())),
+        "reopenTotal": reopen_total,
+        "reopenedIncidents": reopened_incidents,
+        "incidentsWithSeverityChanges": severity_changed,
+        "acknowledged": {"count": ack_count, "sumMs": ack_sum},
+        "mitigated": {"count": mitigate_count, "sumMs": mitigate_sum},
+        "resolved": {"count": resolve_count, "sumMs": resolve_sum},
+        "requestsByOrgService": {k: {"good": v[0], "total": v[1]} for k, v in sorted(requests.items())},
+        "incidentsByOrgServiceKey": dict(sorted(key_incidents.items())),
+    }
+    json.dump(figures, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
