@@ -17,22 +17,16 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+    .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
-    .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-    .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
   ],
   targets: [
     // MARK: - Pure libraries
 
     /// The event model and the replay of an incident's events into read models.
     .target(name: "IncidentModel", swiftSettings: strictSwift),
-
-    .target(
-      name: "SampleGenerator",
-      dependencies: ["IncidentModel", "EventSources", .product(name: "HeapModule", package: "swift-collections")],
-      swiftSettings: strictSwift
-    ),
 
     // MARK: - Sources (adapters at the input edge)
 
@@ -48,8 +42,13 @@ let package = Package(
       swiftSettings: strictSwift
     ),
 
-    /// Deterministic, realistic IncidentEvent streams (and matching SLO documents) for samples,
-    /// tests and benchmarks.
+    /// Deterministic, realistic IncidentEvent streams (and matching OpenSLO documents)
+    /// for the samples, the tests and the benchmarks.
+    .target(
+      name: "SampleGenerator",
+      dependencies: ["IncidentModel", "EventSources", .product(name: "HeapModule", package: "swift-collections")],
+      swiftSettings: strictSwift
+    ),
 
     // MARK: - Commands
 
@@ -67,11 +66,14 @@ let package = Package(
 
     .executableTarget(name: "incidents", dependencies: ["ToolkitCommands"], swiftSettings: strictSwift),
 
-    // MARK: - Benchmarks (apart from tests; they print figures, they assert nothing)
+    // MARK: - Benchmarks (apart from the tests: they print figures and assert nothing)
 
     .executableTarget(
-      name: "reader-benchmark", dependencies: ["EventSources", "IncidentModel"], path: "Benchmarks/ReaderBenchmark",
-      swiftSettings: strictSwift),
+      name: "reader-benchmark",
+      dependencies: ["EventSources", "IncidentModel"],
+      path: "Benchmarks/ReaderBenchmark",
+      swiftSettings: strictSwift
+    ),
 
     // MARK: - Tests
 

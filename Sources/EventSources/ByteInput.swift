@@ -104,7 +104,7 @@ final class GzipInput: ByteInput {
       if inflated.readableBytes > 0 {
         let count = min(buffer.count, inflated.readableBytes)
         inflated.withUnsafeReadableBytes { source in
-          buffer.baseAddress!.copyMemory(from: source.baseAddress!, byteCount: count)
+          UnsafeMutableRawBufferPointer(rebasing: buffer[..<count]).copyMemory(from: UnsafeRawBufferPointer(rebasing: source[..<count]))
         }
         inflated.moveReaderIndex(forwardBy: count)
         return count

@@ -43,7 +43,8 @@ public enum EventDecoder {
       guard let id else { throw EventDecodingError(.missingField, field: "id", reason: "is missing") }
       guard !id.isEmpty else { throw EventDecodingError(.invalidValue, field: "id", reason: "is empty") }
       guard let orgId, !orgId.isEmpty else {
-        throw EventDecodingError(orgId == nil ? .missingField : .invalidValue, field: "orgId", reason: orgId == nil ? "is missing" : "is empty")
+        throw EventDecodingError(
+          orgId == nil ? .missingField : .invalidValue, field: "orgId", reason: orgId == nil ? "is missing" : "is empty")
       }
       guard let incidentId, !incidentId.isEmpty else {
         throw EventDecodingError(
@@ -272,8 +273,10 @@ enum PayloadDecoder {
       observedAt: observedAt, data: data, requestCounts: counts, extra: extra)
   }
 
-  /// Request counts of a METRIC signal's `data`, validated: `good` or `bad` with `total`,
-  /// whole numbers, `0 ≤ good ≤ total`. Data without any of the three carries no counts.
+  /// The request counts of a METRIC signal's `data`, validated.
+  ///
+  /// They are `good` or `bad` with `total`, whole numbers, `0 ≤ good ≤ total`.
+  /// Data without any of the three carries no counts.
   static func requestCounts(in data: JSONObject) throws(EventDecodingError) -> RequestCounts? {
     let good = data["good"], bad = data["bad"], total = data["total"]
     guard good != nil || bad != nil || total != nil else { return nil }
@@ -310,15 +313,18 @@ enum PayloadDecoder {
     func instant(_ name: String) throws(EventDecodingError) -> Timestamp? {
       guard let value = data[name], value != .null else { return nil }
       guard let text = value.stringValue else {
-        throw EventDecodingError(.invalidValue, field: "payload.data.\(name)", reason: "expected an RFC 3339 timestamp string, got \(value.typeName)")
+        throw EventDecodingError(
+          .invalidValue, field: "payload.data.\(name)", reason: "expected an RFC 3339 timestamp string, got \(value.typeName)")
       }
       do {
         return try Timestamp(rfc3339: text)
       } catch {
-        throw EventDecodingError(.invalidTimestamp, field: "payload.data.\(name)", reason: "\"\(text)\" is not an RFC 3339 timestamp: \(error)")
+        throw EventDecodingError(
+          .invalidTimestamp, field: "payload.data.\(name)", reason: "\"\(text)\" is not an RFC 3339 timestamp: \(error)")
       }
     }
-    return RequestCounts(good: resolvedGood, total: totalCount, windowStart: try instant("windowStart"), windowEnd: try instant("windowEnd"))
+    return RequestCounts(
+      good: resolvedGood, total: totalCount, windowStart: try instant("windowStart"), windowEnd: try instant("windowEnd"))
   }
 
   private static func note(_ s: inout JSONScanner) throws(EventDecodingError) -> NoteAdded {

@@ -64,8 +64,10 @@ public struct LoadedIncidents: Sendable {
 /// incident when it is replayed, which keeps no index of every id in memory;
 /// an id reused across two incidents is therefore not reported.
 public enum IncidentLoader {
-  /// Loads `source`. `include` narrows the events kept (an incident id, an org);
-  /// `report` receives each diagnostic as it is found, in a deterministic order.
+  /// Loads `source` and replays every incident in it.
+  ///
+  /// `include` narrows the events kept (an incident id, an org); `report`
+  /// receives each diagnostic as it is found, in a deterministic order.
   public static func load(
     from source: some EventSource,
     options: LoadOptions = LoadOptions(),
@@ -180,7 +182,9 @@ private struct LoadState {
         try diagnose(
           InputDiagnostic(
             location: "incident \(key.incidentId) (org \(key.orgId))", kind: .missingCreation,
-            message: "no INCIDENT_CREATED in the stream; replayed from its \(snapshot.eventCount) other event(s), creation taken as \(snapshot.lifecycle.firstEventAt)"))
+            message:
+              "no INCIDENT_CREATED in the stream; replayed from its \(snapshot.eventCount) other event(s), creation taken as \(snapshot.lifecycle.firstEventAt)"
+          ))
       }
       snapshots.append(snapshot)
     }

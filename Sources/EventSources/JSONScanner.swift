@@ -1,9 +1,10 @@
+import IncidentModel
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import IncidentModel
 
 /// Why a line could not be read as an event: the field (dotted path) and the reason.
 public struct EventDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -50,11 +51,14 @@ struct JSONScanner {
   var position: Int
 
   init(_ bytes: UnsafeBufferPointer<UInt8>) {
-    // An empty buffer may have no base address; any valid pointer will do, it is never read.
-    base = bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!
+    // An empty buffer may have no base address; it is never read, so any valid pointer will do.
+    base = bytes.baseAddress ?? UnsafePointer(Self.emptyInput)
     end = bytes.count
     position = 0
   }
+
+  /// A valid address for empty input, never read.
+  nonisolated(unsafe) private static let emptyInput = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
 
   init(base: UnsafePointer<UInt8>, range: Range<Int>) {
     self.base = base
@@ -84,7 +88,8 @@ struct JSONScanner {
       let byte = base[position]
       found = (0x21..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
     }
-    return EventDecodingError(.invalidJSON, field: nil, reason: "invalid JSON at column \(position + 1): expected \(expected), found \(found)")
+    return EventDecodingError(
+      .invalidJSON, field: nil, reason: "invalid JSON at column \(position + 1): expected \(expected), found \(found)")
   }
 
   @inline(__always)
@@ -94,8 +99,9 @@ struct JSONScanner {
     position += 1
   }
 
-  /// Calls `body` for each member of the object that starts here, with the scanner at the member's value.
-  /// The body must consume the value.
+  /// Calls `body` for each member of the object that starts here.
+  ///
+  /// The scanner is at the member's value, which the body must consume.
   @inline(__always)
   mutating func forEachMember(
     _ body: (JSONKey, inout JSONScanner) throws(EventDecodingError) -> Void

@@ -24,55 +24,55 @@ struct LineReader {
     self.bufferSize = bufferSize
   }
 
-  /// Calls `body` with each line and its 1-based number. Blank lines are passed too.
+  /// Calls `body` with each line and its 1-based number, blank lines included.
   mutating func forEachLine(
     _ body: (UnsafeBufferPointer<UInt8>, Int64) throws -> Void
   ) throws {
-    var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
-    defer { buffer.deallocate() }
+    var capacity = bufferSize
+    var base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+    defer { base.deallocate() }
     var lineStart = 0
     var searchFrom = 0
     var filled = 0
     var lineNumber: Int64 = 0
-    var atFileStart = true
+    var byteOrderMarkChecked = false
 
     while true {
-      if filled == buffer.count {
+      if filled == capacity {
         if lineStart > 0 {
           // Keep only the unfinished line, moved to the front.
           let pending = filled - lineStart
-          memmove(buffer.baseAddress!, buffer.baseAddress! + lineStart, pending)
+          memmove(base, base + lineStart, pending)
           searchFrom -= lineStart
           filled = pending
           lineStart = 0
         } else {
-          guard buffer.count < Self.maximumLineLength else {
+          guard capacity < Self.maximumLineLength else {
             throw InputError.lineTooLong(location: "\(name):\(lineNumber + 1)", limit: Self.maximumLineLength)
           }
-          let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 16)
-          larger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[..<filled]))
-          buffer.deallocate()
-          buffer = larger
+          let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+          larger.update(from: base, count: filled)
+          base.deallocate()
+          base = larger
+          capacity *= 2
         }
       }
-      let count = try input.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-      if count == 0 { break }
+      let count = try input.read(into: UnsafeMutableRawBufferPointer(start: base + filled, count: capacity - filled))
       filled += count
-      if atFileStart && filled >= 3 {
-        atFileStart = false
-        // A UTF-8 byte order mark is not part of the first event.
-        if buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF {
+      if !byteOrderMarkChecked {
+        // A UTF-8 byte order mark is not part of the first event; a pipe may deliver it in pieces.
+        if filled < 3 && count > 0 { continue }
+        byteOrderMarkChecked = true
+        if filled >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF {
           lineStart = 3
           searchFrom = 3
         }
       }
-      let base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
+      if count == 0 { break }
       while searchFrom < filled, let found = memchr(base + searchFrom, 0x0A, filled - searchFrom) {
-        let newline = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
-        var lineEnd = newline
-        if lineEnd > lineStart && base[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+        let newline = found.assumingMemoryBound(to: UInt8.self) - base
         lineNumber += 1
-        try body(UnsafeBufferPointer(start: base + lineStart, count: lineEnd - lineStart), lineNumber)
+        try body(line(base, from: lineStart, to: newline), lineNumber)
         lineStart = newline + 1
         searchFrom = lineStart
       }
@@ -80,11 +80,14 @@ struct LineReader {
     }
     if filled > lineStart {
       // The last line has no newline.
-      let base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
-      var lineEnd = filled
-      if base[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-      try body(UnsafeBufferPointer(start: base + lineStart, count: lineEnd - lineStart), lineNumber + 1)
+      try body(line(base, from: lineStart, to: filled), lineNumber + 1)
     }
+  }
+
+  /// The bytes of `[start, end)`, without a final `\r`.
+  private func line(_ base: UnsafeMutablePointer<UInt8>, from start: Int, to end: Int) -> UnsafeBufferPointer<UInt8> {
+    let length = end > start && base[end - 1] == 0x0D ? end - start - 1 : end - start
+    return UnsafeBufferPointer(start: base + start, count: length)
   }
 }
 

@@ -25,8 +25,9 @@ public struct Lifecycle: Sendable, Hashable {
   public var impactStartedAt: Timestamp
   /// The first move to INVESTIGATING or the first human action or note, whichever came first.
   public var acknowledgedAt: Timestamp?
-  /// The first MITIGATED after the last reopen; a resolution without a MITIGATED step
-  /// counts as the mitigation, since impact ended there. Nil unless mitigated or resolved now.
+  /// The first MITIGATED after the last reopen; nil unless mitigated or resolved now.
+  ///
+  /// A resolution without a MITIGATED step counts as the mitigation, since impact ended there.
   public var mitigatedAt: Timestamp?
   /// The first RESOLVED after the last reopen; nil unless resolved now.
   public var resolvedAt: Timestamp?

@@ -224,7 +224,8 @@ enum Deduplication {
         found.exact += 1
       } else {
         found.conflicts.append(
-          DuplicateConflict(kept: leader.origin, dropped: current.origin, eventId: leader.eventId.isEmpty ? current.eventId : leader.eventId))
+          DuplicateConflict(
+            kept: leader.origin, dropped: current.origin, eventId: leader.eventId.isEmpty ? current.eventId : leader.eventId))
       }
     }
     var kept = records.indices.filter { keep[$0] }.map { records[$0] }
@@ -409,8 +410,9 @@ struct IncidentProjection {
     Self.begin(severity, at: ts, eventId: eventId, in: &snapshot.severityHistory)
   }
 
-  /// Closes the current span at `ts` and opens one for `value`. Changes at the same
-  /// instant leave no zero-length span: the later one in replay order replaces it.
+  /// Closes the current span at `ts` and opens one for `value`.
+  ///
+  /// Changes at the same instant leave no zero-length span: the later one in replay order replaces it.
   private static func begin<Value>(
     _ value: Value, at ts: Timestamp, eventId: String?, in history: inout [Span<Value>]
   ) {

@@ -35,7 +35,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
   /// The same instant expressed in UTC.
   public var inUTC: Timestamp { Timestamp(millisecondsSinceEpoch: millisecondsSinceEpoch) }
 
-  /// RFC 3339 in UTC with milliseconds, e.g. `2026-11-02T10:15:30.123Z`: the canonical form.
+  /// The canonical form: RFC 3339 in UTC with milliseconds, as in `2026-11-02T10:15:30.123Z`.
   public var description: String { rfc3339(preservingOffset: false) }
 
   /// RFC 3339 with milliseconds, in UTC or in the offset the source carried.
@@ -213,7 +213,7 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
   /// Midnight UTC at the start of this date.
   public var startOfDayUTC: Timestamp { Timestamp(millisecondsSinceEpoch: daysSinceEpoch * 86_400_000) }
 
-  /// ISO weekday, 1 = Monday ... 7 = Sunday.
+  /// The ISO weekday, from 1 for Monday to 7 for Sunday.
   public var isoWeekday: Int { Int((daysSinceEpoch + 3).floorDivided(by: 7).remainder) + 1 }
 
   /// `YYYY-MM-DD`.

@@ -1,11 +1,11 @@
-/// Incident severity. `SEV1` is the most severe; ordering follows the number.
+/// Incident severity, ordered by its number: `SEV1` is the most severe.
 public enum Severity: String, Sendable, Hashable, CaseIterable, Comparable, Codable {
   case sev1 = "SEV1"
   case sev2 = "SEV2"
   case sev3 = "SEV3"
   case sev4 = "SEV4"
 
-  /// 1 for SEV1 ... 4 for SEV4.
+  /// The severity's number, from 1 for SEV1 to 4 for SEV4.
   public var number: Int {
     switch self {
     case .sev1: 1
@@ -30,7 +30,7 @@ public enum IncidentStatus: String, Sendable, Hashable, CaseIterable, Codable {
   public var isActive: Bool { self == .open || self == .investigating }
 }
 
-/// Who acted. Known values have constants; a newer producer's value is kept as written.
+/// Who acted: known values have constants, and a newer producer's value is kept as written.
 public struct ActorType: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
   public let rawValue: String
   public init(rawValue: String) { self.rawValue = rawValue }
@@ -42,7 +42,7 @@ public struct ActorType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
   public var description: String { rawValue }
 }
 
-/// The kind of an observability signal. Known values have constants; others are kept as written.
+/// The kind of an observability signal: known values have constants, others are kept as written.
 public struct SignalType: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
   public let rawValue: String
   public init(rawValue: String) { self.rawValue = rawValue }

@@ -85,19 +85,28 @@ struct IncidentBuilder {
     var t = t0
     if rng.chance(0.5) {
       t = t.adding(milliseconds: rng.minutes(2...10))
-      add(t, .statusChanged(StatusChanged(newStatus: .investigating, fromStatus: .open, reason: "Looking into it", actorType: .user, actorRef: person())))
+      add(
+        t,
+        .statusChanged(
+          StatusChanged(newStatus: .investigating, fromStatus: .open, reason: "Looking into it", actorType: .user, actorRef: person())))
     }
     t = t.adding(milliseconds: rng.minutes(3...30))
     add(t, .noteAdded(NoteAdded(text: "Synthetic check flapped; no customer impact observed.", actorType: .user, actorRef: person())))
     add(
       t.adding(milliseconds: rng.minutes(1...5)),
-      .statusChanged(StatusChanged(newStatus: .cancelled, fromStatus: t == t0 ? .open : .investigating, reason: "False alarm", actorType: .user, actorRef: person())))
+      .statusChanged(
+        StatusChanged(
+          newStatus: .cancelled, fromStatus: t == t0 ? .open : .investigating, reason: "False alarm", actorType: .user, actorRef: person()))
+    )
   }
 
   private mutating func buildResponse(from t0: Timestamp, severity: Severity) {
     var current = severity
     let ack = t0.adding(milliseconds: rng.minutes(1...20))
-    add(ack, .statusChanged(StatusChanged(newStatus: .investigating, fromStatus: .open, reason: "On-call acknowledged", actorType: .user, actorRef: person())))
+    add(
+      ack,
+      .statusChanged(
+        StatusChanged(newStatus: .investigating, fromStatus: .open, reason: "On-call acknowledged", actorType: .user, actorRef: person())))
 
     let mitigationMinutes: ClosedRange<Int> = plan.ongoing ? 6 * 60...10 * 60 : severity <= .sev2 ? 15...150 : 20...300
     let mitigated = ack.adding(milliseconds: rng.minutes(mitigationMinutes))
@@ -109,7 +118,12 @@ struct IncidentBuilder {
       let at = ack.adding(milliseconds: rng.minutes(2...max(3, activeMinutes / 2)))
       if at < mitigated {
         let higher = Severity.allCases[current.number - 2]
-        add(at, .severityChanged(SeverityChanged(newSeverity: higher, fromSeverity: current, reason: "Customer impact wider than first thought", actorType: .user, actorRef: person())))
+        add(
+          at,
+          .severityChanged(
+            SeverityChanged(
+              newSeverity: higher, fromSeverity: current, reason: "Customer impact wider than first thought", actorType: .user,
+              actorRef: person())))
         current = higher
         raised = true
       }
@@ -118,7 +132,12 @@ struct IncidentBuilder {
       let at = ack.adding(milliseconds: rng.minutes(1...10))
       if at < mitigated {
         let lower = Severity.allCases[current.number]
-        add(at, .severityChanged(SeverityChanged(newSeverity: lower, fromSeverity: current, reason: "Impact limited to internal traffic", actorType: .user, actorRef: person())))
+        add(
+          at,
+          .severityChanged(
+            SeverityChanged(
+              newSeverity: lower, fromSeverity: current, reason: "Impact limited to internal traffic", actorType: .user, actorRef: person())
+          ))
         current = lower
       }
     }
@@ -147,11 +166,19 @@ struct IncidentBuilder {
             windowEnd: mitigated, errorBudgetConsumed: budgetConsumed, thresholdBreached: budgetConsumed >= 0.5,
             details: .string("burn rate above 14.4x over 1h"))))
     }
-    add(mitigated, .statusChanged(StatusChanged(newStatus: .mitigated, fromStatus: .investigating, reason: "Error rate back under threshold", actorType: .user, actorRef: person())))
+    add(
+      mitigated,
+      .statusChanged(
+        StatusChanged(
+          newStatus: .mitigated, fromStatus: .investigating, reason: "Error rate back under threshold", actorType: .user, actorRef: person()
+        )))
     addMetrics(from: mitigated, to: mitigated.adding(milliseconds: 20 * 60_000), errorRatio: 0.0005)
     if raised && rng.chance(0.6) {
       let lower = Severity.allCases[current.number]
-      add(mitigated.adding(milliseconds: rng.minutes(1...30)), .severityChanged(SeverityChanged(newSeverity: lower, fromSeverity: current, reason: "Impact contained", actorType: .user, actorRef: person())))
+      add(
+        mitigated.adding(milliseconds: rng.minutes(1...30)),
+        .severityChanged(
+          SeverityChanged(newSeverity: lower, fromSeverity: current, reason: "Impact contained", actorType: .user, actorRef: person())))
       current = lower
     }
 
@@ -160,10 +187,19 @@ struct IncidentBuilder {
     if rng.chance(0.12) {
       // Reopened: the fix did not hold.
       let reopened = mitigated.adding(milliseconds: rng.minutes(20...240))
-      add(reopened, .statusChanged(StatusChanged(newStatus: .investigating, fromStatus: .mitigated, reason: "Errors returned after the fix", actorType: .user, actorRef: person())))
+      add(
+        reopened,
+        .statusChanged(
+          StatusChanged(
+            newStatus: .investigating, fromStatus: .mitigated, reason: "Errors returned after the fix", actorType: .user, actorRef: person()
+          )))
       addMetrics(from: reopened, to: reopened.adding(milliseconds: 30 * 60_000), errorRatio: errorRatio(for: current))
       let again = reopened.adding(milliseconds: rng.minutes(15...90))
-      add(again, .statusChanged(StatusChanged(newStatus: .mitigated, fromStatus: .investigating, reason: "Second fix deployed", actorType: .user, actorRef: person())))
+      add(
+        again,
+        .statusChanged(
+          StatusChanged(
+            newStatus: .mitigated, fromStatus: .investigating, reason: "Second fix deployed", actorType: .user, actorRef: person())))
       closedAt = again
       lastStatus = .mitigated
     }
@@ -172,10 +208,16 @@ struct IncidentBuilder {
     if rng.chance(0.5) {
       add(resolved, .resolved(IncidentResolved(summary: "Root cause fixed and verified", actorType: .user, actorRef: person())))
     } else {
-      add(resolved, .statusChanged(StatusChanged(newStatus: .resolved, fromStatus: lastStatus, reason: "Monitoring clean for 30 minutes", actorType: .user, actorRef: person())))
+      add(
+        resolved,
+        .statusChanged(
+          StatusChanged(
+            newStatus: .resolved, fromStatus: lastStatus, reason: "Monitoring clean for 30 minutes", actorType: .user, actorRef: person())))
     }
     if rng.chance(0.5) {
-      add(resolved.adding(milliseconds: rng.minutes(5...120)), .noteAdded(NoteAdded(text: rng.pick(SampleWorld.followUpNotes), actorType: .user, actorRef: person())))
+      add(
+        resolved.adding(milliseconds: rng.minutes(5...120)),
+        .noteAdded(NoteAdded(text: rng.pick(SampleWorld.followUpNotes), actorType: .user, actorRef: person())))
     }
     if rng.chance(0.2) {
       add(resolved.adding(milliseconds: rng.minutes(1...10)), .tagRemoved(TagChanged(tag: "customer-facing")))
@@ -193,9 +235,15 @@ struct IncidentBuilder {
       let bad = min(total, Int(Double(total) * errorRatio * jitter))
       let data: JSONObject
       if rng.chance(0.5) {
-        data = ["good": .number(String(total - bad)), "total": .number(String(total)), "windowStart": .string(windowStart.description), "windowEnd": .string(windowEnd.description)]
+        data = [
+          "good": .number(String(total - bad)), "total": .number(String(total)), "windowStart": .string(windowStart.description),
+          "windowEnd": .string(windowEnd.description),
+        ]
       } else {
-        data = ["bad": .number(String(bad)), "total": .number(String(total)), "windowStart": .string(windowStart.description), "windowEnd": .string(windowEnd.description)]
+        data = [
+          "bad": .number(String(bad)), "total": .number(String(total)), "windowStart": .string(windowStart.description),
+          "windowEnd": .string(windowEnd.description),
+        ]
       }
       let counts = RequestCounts(good: Int64(total - bad), total: Int64(total), windowStart: windowStart, windowEnd: windowEnd)
       add(

@@ -183,7 +183,9 @@ struct PendingLine: Comparable {
   static func == (lhs: PendingLine, rhs: PendingLine) -> Bool { lhs.order == rhs.order }
 }
 
-/// Writes lines in order, adding dirt when asked. Dirt is always extra lines
+/// Writes lines in order, adding dirt when asked.
+///
+/// Dirt is always extra lines
 /// (never a changed original), and every duplicate comes after its original,
 /// so a dirty stream replays to the same incidents as its clean twin.
 struct LineOutput {
@@ -268,7 +270,8 @@ struct LineOutput {
       count("broken-json", &report)
     case 22..<25:
       let bad = rng.pick(["2026-02-30T10:00:00Z", "2026-11-02 10:15", "yesterday", "2026-11-02T25:00:00.000Z"])
-      delayed.append((later, brokenCopy(of: event, replacing: "\"ts\":\"\(event.ts.rfc3339(preservingOffset: true))\"", with: "\"ts\":\"\(bad)\"")))
+      delayed.append(
+        (later, brokenCopy(of: event, replacing: "\"ts\":\"\(event.ts.rfc3339(preservingOffset: true))\"", with: "\"ts\":\"\(bad)\"")))
       count("bad-timestamp", &report)
     case 25..<28:
       let field = rng.pick(["\"incidentId\":\"\(event.incidentId)\",", "\"type\":\"\(event.type)\","])

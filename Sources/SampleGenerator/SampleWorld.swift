@@ -84,7 +84,9 @@ enum SampleWorld {
       actions: [("RUN_SCRIPT", "Prune old log volumes", "MEDIUM")]),
     FailureMode(
       key: "dependency-timeout", title: "Timeouts calling \"ledger\" from {service}",
-      actions: [("TOGGLE_FEATURE_FLAG", "Disable synchronous ledger writes", "HIGH"), ("FAILOVER", "Fail over to secondary region", "HIGH")]),
+      actions: [
+        ("TOGGLE_FEATURE_FLAG", "Disable synchronous ledger writes", "HIGH"), ("FAILOVER", "Fail over to secondary region", "HIGH"),
+      ]),
     FailureMode(
       key: "dns-resolution", title: "DNS resolution failures for {service} in cluster {n}",
       actions: [("RESTART_PODS", "Restart CoreDNS", "MEDIUM")]),

@@ -3,7 +3,7 @@ import EventSources
 import IncidentModel
 
 extension IncidentsCommand {
-  /// `incidents validate`: is this stream clean enough to trust?
+  /// `incidents validate`: says whether a stream is clean enough to trust.
   public struct Validate: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
       abstract: "Check IncidentEvent streams: count events, incidents and orgs; name every skipped record.",

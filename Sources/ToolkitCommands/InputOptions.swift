@@ -15,7 +15,9 @@ public struct InputOptions: ParsableArguments {
   public init() {}
 
   public func validate() throws {
-    guard !events.isEmpty else { throw ValidationError("Missing '--events <file> ...': name at least one JSON Lines file, or '-' for standard input.") }
+    guard !events.isEmpty else {
+      throw ValidationError("Missing '--events <file> ...': name at least one JSON Lines file, or '-' for standard input.")
+    }
   }
 
   /// The source the options name.

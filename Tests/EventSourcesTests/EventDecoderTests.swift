@@ -40,10 +40,13 @@ struct EventDecoderTests {
 
   @Test func decodesStatusAndSeverityChanges() throws {
     let status = try EventDecoder.decode(
-      line("INCIDENT_STATUS_CHANGED", #"{"newStatus":"MITIGATED","fromStatus":"INVESTIGATING","reason":"rolled back","actorType":"USER","actorRef":"user_7"}"#))
+      line(
+        "INCIDENT_STATUS_CHANGED",
+        #"{"newStatus":"MITIGATED","fromStatus":"INVESTIGATING","reason":"rolled back","actorType":"USER","actorRef":"user_7"}"#))
     #expect(
       status.payload
-        == .statusChanged(StatusChanged(newStatus: .mitigated, fromStatus: .investigating, reason: "rolled back", actorType: .user, actorRef: "user_7")))
+        == .statusChanged(
+          StatusChanged(newStatus: .mitigated, fromStatus: .investigating, reason: "rolled back", actorType: .user, actorRef: "user_7")))
     let severity = try EventDecoder.decode(
       line("INCIDENT_SEVERITY_CHANGED", #"{"newSeverity":"SEV1","fromSeverity":"SEV3","actorType":"INTEGRATION"}"#))
     #expect(
@@ -68,7 +71,9 @@ struct EventDecoderTests {
     }
     #expect(signal.signalType == .metric)
     #expect(signal.correlationKey == "payments:5xx")
-    #expect(signal.requestCounts == RequestCounts(good: 975, total: 1000, windowStart: ts("2026-11-02T10:00:00Z"), windowEnd: ts("2026-11-02T10:05:00Z")))
+    #expect(
+      signal.requestCounts
+        == RequestCounts(good: 975, total: 1000, windowStart: ts("2026-11-02T10:00:00Z"), windowEnd: ts("2026-11-02T10:05:00Z")))
     #expect(signal.data?["windowEnd"] == .string("2026-11-02T10:05:00Z"))
   }
 
@@ -82,21 +87,27 @@ struct EventDecoderTests {
 
   @Test func decodesNotesActionsViolationsTicketsAndResolution() throws {
     #expect(
-      try EventDecoder.decode(line("INCIDENT_NOTE_ADDED", #"{"text":"Rolled back \"v2\"\nline two \u00e9 \ud83d\ude80","actorType":"USER"}"#)).payload
+      try EventDecoder.decode(
+        line("INCIDENT_NOTE_ADDED", #"{"text":"Rolled back \"v2\"\nline two \u00e9 \ud83d\ude80","actorType":"USER"}"#)
+      ).payload
         == .noteAdded(NoteAdded(text: "Rolled back \"v2\"\nline two é 🚀", actorType: .user)))
     #expect(
       try EventDecoder.decode(
         line(
           "INCIDENT_PLAYBOOK_ACTION_EXECUTED",
-          #"{"actionKind":"ROLLBACK","label":"Roll back","details":{"to":"v1"},"riskLevel":"MEDIUM","actorType":"AUTOMATION","actorRef":"bot"}"#)
+          #"{"actionKind":"ROLLBACK","label":"Roll back","details":{"to":"v1"},"riskLevel":"MEDIUM","actorType":"AUTOMATION","actorRef":"bot"}"#
+        )
       ).payload
         == .playbookActionExecuted(
-          PlaybookActionExecuted(actionKind: "ROLLBACK", label: "Roll back", details: .object(["to": .string("v1")]), riskLevel: "MEDIUM", actorType: .automation, actorRef: "bot")))
+          PlaybookActionExecuted(
+            actionKind: "ROLLBACK", label: "Roll back", details: .object(["to": .string("v1")]), riskLevel: "MEDIUM",
+            actorType: .automation, actorRef: "bot")))
     #expect(
       try EventDecoder.decode(
         line(
           "INCIDENT_SLO_VIOLATION_RECORDED",
-          #"{"sloId":"checkout-availability","windowStart":"2026-10-05T00:00:00Z","windowEnd":"2026-11-02T00:00:00Z","errorBudgetConsumed":0.42,"thresholdBreached":true,"details":"burn 14.4x"}"#)
+          #"{"sloId":"checkout-availability","windowStart":"2026-10-05T00:00:00Z","windowEnd":"2026-11-02T00:00:00Z","errorBudgetConsumed":0.42,"thresholdBreached":true,"details":"burn 14.4x"}"#
+        )
       ).payload
         == .sloViolationRecorded(
           SLOViolationRecorded(
@@ -117,7 +128,8 @@ struct EventDecoderTests {
 
   @Test func acceptsMembersInAnyOrderAndIgnoresUnknownTopLevelMembers() throws {
     let event = try EventDecoder.decode(
-      #"  {"payload":{"newStatus":"OPEN"},"exportedAt":"x","type":"INCIDENT_STATUS_CHANGED","ts":"2026-11-02T10:00:00Z","incidentId":"i","orgId":"o","id":"e"} "#)
+      #"  {"payload":{"newStatus":"OPEN"},"exportedAt":"x","type":"INCIDENT_STATUS_CHANGED","ts":"2026-11-02T10:00:00Z","incidentId":"i","orgId":"o","id":"e"} "#
+    )
     #expect(event.payload == .statusChanged(StatusChanged(newStatus: .open)))
   }
 
@@ -175,7 +187,9 @@ struct BrokenLineTests {
     var diagnostics: [String] = []
     let path = Repository.path("Tests/Fixtures/broken-lines.jsonl")
     let loaded = try IncidentLoader.load(from: JSONLinesSource(paths: [path]), report: { diagnostics.append($0.description) })
-    #expect(diagnostics.contains("\(path):7: event evt_7: field \"payload.newStatus\": \"DONE\" is not one of OPEN, INVESTIGATING, MITIGATED, RESOLVED, CANCELLED"))
+    #expect(
+      diagnostics.contains(
+        "\(path):7: event evt_7: field \"payload.newStatus\": \"DONE\" is not one of OPEN, INVESTIGATING, MITIGATED, RESOLVED, CANCELLED"))
     #expect(diagnostics.contains("\(path):14: event evt_13: same id as the event at \(path):13 but different content; skipped"))
     #expect(diagnostics.contains("\(path):12: warning: event evt_12 has unknown type \"INCIDENT_ESCALATED\"; kept but ignored by replay"))
     #expect(diagnostics.allSatisfy { !$0.contains("\n") })

@@ -13,7 +13,8 @@ private func gzip(_ text: String) throws -> [UInt8] {
   return Array(compressed.readableBytesView)
 }
 
-private let created = #"{"id":"e1","orgId":"o","incidentId":"i1","ts":"2026-11-02T10:00:00Z","type":"INCIDENT_CREATED","payload":{"projectId":"p","title":"t","serviceName":"s","severity":"SEV2","environment":"prod"}}"#
+private let created =
+  #"{"id":"e1","orgId":"o","incidentId":"i1","ts":"2026-11-02T10:00:00Z","type":"INCIDENT_CREATED","payload":{"projectId":"p","title":"t","serviceName":"s","severity":"SEV2","environment":"prod"}}"#
 private func note(_ id: String, incident: String = "i1") -> String {
   #"{"id":"\#(id)","orgId":"o","incidentId":"\#(incident)","ts":"2026-11-02T10:05:00Z","type":"INCIDENT_NOTE_ADDED","payload":{"text":"n"}}"#
 }
@@ -33,7 +34,11 @@ struct JSONLinesReaderTests {
     let a = try dir.write("a.jsonl", lines: [created, "", note("e2")])
     let b = try dir.write("b.jsonl", lines: [note("e3"), "{broken", note("e4")])
     let (events, broken) = try readOrigins([b, a])
-    #expect(events == [EventOrigin(input: 0, record: 1), EventOrigin(input: 0, record: 3), EventOrigin(input: 1, record: 1), EventOrigin(input: 1, record: 3)])
+    #expect(
+      events == [
+        EventOrigin(input: 0, record: 1), EventOrigin(input: 0, record: 3), EventOrigin(input: 1, record: 1),
+        EventOrigin(input: 1, record: 3),
+      ])
     #expect(broken == [EventOrigin(input: 0, record: 2)])
     #expect(JSONLinesSource(paths: [b, a]).location(of: EventOrigin(input: 1, record: 3)) == "\(a):3")
     #expect(JSONLinesSource(paths: ["-"]).location(of: EventOrigin(input: 0, record: 7)) == "<stdin>:7")

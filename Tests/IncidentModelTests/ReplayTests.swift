@@ -188,7 +188,8 @@ struct ReplayTests {
       f.event("2026-11-02T10:00:02Z", .tagAdded(TagChanged(tag: "customer-facing"))),
       f.event("2026-11-02T10:30:00Z", .tagRemoved(TagChanged(tag: "database"))),
       f.metric("2026-11-02T10:06:00Z", good: 95, total: 100, windowEnd: "2026-11-02T10:05:00Z", key: "checkout-api:db"),
-      f.metric("2026-11-02T10:11:00Z", good: 40, total: 50, observedAt: "2026-11-02T10:10:30Z", service: "payments", key: "payments:timeout"),
+      f.metric(
+        "2026-11-02T10:11:00Z", good: 40, total: 50, observedAt: "2026-11-02T10:10:30Z", service: "payments", key: "payments:timeout"),
       f.metric("2026-11-02T10:16:00Z", good: 7, total: 7),
     ]).snapshot
     #expect(snapshot.tags == ["customer-facing"])
@@ -209,7 +210,10 @@ struct ReplayTests {
     // The conflicting copy comes first in time but second in the source: the source decides.
     let outcome = replay([created, mitigated, created, conflicting, mitigated], detail: .full)
     #expect(outcome.exactDuplicates == 2)
-    #expect(outcome.conflicts == [DuplicateConflict(kept: EventOrigin(input: 0, record: 2), dropped: EventOrigin(input: 0, record: 4), eventId: "inc_1_e2")])
+    #expect(
+      outcome.conflicts == [
+        DuplicateConflict(kept: EventOrigin(input: 0, record: 2), dropped: EventOrigin(input: 0, record: 4), eventId: "inc_1_e2")
+      ])
     #expect(outcome.snapshot.eventCount == 2)
     #expect(outcome.snapshot.lifecycle.mitigatedAt == ts("2026-11-02T10:30:00Z"))
     #expect(outcome.snapshot.details?.timeline.map(\.origin.record) == [1, 2])

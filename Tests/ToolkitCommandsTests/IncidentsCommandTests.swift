@@ -43,7 +43,9 @@ struct IncidentsCommandTests {
     // One line per skipped record, FILE:LINE first; the rest of the stream is still replayed.
     let skipped = result.stderrLines.filter { $0.range(of: #"^\#(dirty):[0-9]+: (?!warning:)"#, options: .regularExpression) != nil }
     #expect(skipped.count == broken + conflicts)
-    #expect(result.stderrLines.last == "skipped \(broken + conflicts) of \(summary["recordsRead"] as? Int ?? -1) record(s); the rest were replayed")
+    #expect(
+      result.stderrLines.last
+        == "skipped \(broken + conflicts) of \(summary["recordsRead"] as? Int ?? -1) record(s); the rest were replayed")
     #expect(summary["incidents"] as? Int == 120)
     let lines = try String(contentsOfFile: dirty, encoding: .utf8).components(separatedBy: "\n")
     for message in skipped {
@@ -59,7 +61,8 @@ struct IncidentsCommandTests {
     #expect(result.stdout.isEmpty)
     #expect(
       result.stderr
-        == "Error: \(path):3: event evt_3: invalid JSON at column 79: expected ',' or '}', found the end of the line (stopped by --strict)\n")
+        == "Error: \(path):3: event evt_3: invalid JSON at column 79: expected ',' or '}', found the end of the line (stopped by --strict)\n"
+    )
   }
 
   @Test func readsStandardInput() throws {

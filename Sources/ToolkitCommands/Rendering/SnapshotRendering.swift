@@ -84,7 +84,8 @@ enum SnapshotRendering {
     func because(_ reason: String?) -> String { reason.map { " (\($0))" } ?? "" }
     switch payload {
     case .created(let p):
-      return "\(p.severity.rawValue) \(p.serviceName)/\(p.environment): \(quoted(p.title))" + (p.detectedBy.map { " detected by \($0)" } ?? "")
+      return "\(p.severity.rawValue) \(p.serviceName)/\(p.environment): \(quoted(p.title))"
+        + (p.detectedBy.map { " detected by \($0)" } ?? "")
     case .updated(let p):
       let changes: [String?] = [
         p.title.map { "title \(quoted($0))" }, p.serviceName.map { "service \($0)" }, p.environment.map { "environment \($0)" },
@@ -96,7 +97,8 @@ enum SnapshotRendering {
     case .resolved(let p):
       return "→ RESOLVED\(because(p.summary))\(by(p.actorType, p.actorRef))"
     case .severityChanged(let p):
-      return "\(p.fromSeverity.map { "\($0.rawValue) → " } ?? "→ ")\(p.newSeverity.rawValue)\(because(p.reason))\(by(p.actorType, p.actorRef))"
+      return
+        "\(p.fromSeverity.map { "\($0.rawValue) → " } ?? "→ ")\(p.newSeverity.rawValue)\(because(p.reason))\(by(p.actorType, p.actorRef))"
     case .tagAdded(let p): return "+\(p.tag)"
     case .tagRemoved(let p): return "-\(p.tag)"
     case .signalIngested(let p):
@@ -125,9 +127,10 @@ enum SnapshotRendering {
     func str(_ t: String?) -> JSONValue { t.map(JSONValue.string) ?? .null }
     func ms(_ t: Int64?) -> JSONValue { t.map { .number(String($0)) } ?? .null }
     func spans<V>(_ history: [Span<V>], _ name: (V) -> String) -> JSONValue {
-      .array(history.map { span in
-        .object(["value": .string(name(span.value)), "start": ts(span.start), "end": ts(span.end), "eventId": str(span.eventId)])
-      })
+      .array(
+        history.map { span in
+          .object(["value": .string(name(span.value)), "start": ts(span.start), "end": ts(span.end), "eventId": str(span.eventId)])
+        })
     }
     func stamped(_ eventId: String, _ at: Timestamp, _ payload: EventPayload) -> JSONValue {
       var object: JSONObject = ["eventId": .string(eventId), "ts": ts(at)]
@@ -155,12 +158,13 @@ enum SnapshotRendering {
       "tags": .array(s.tags.map(JSONValue.string)),
       "signalCount": .number(String(s.signalCount)), "noteCount": .number(String(s.noteCount)),
       "actionCount": .number(String(s.actionCount)),
-      "requestSamples": .array(s.requestSamples.map { sample in
-        .object([
-          "eventId": .string(sample.eventId), "instant": ts(sample.instant), "serviceName": str(sample.serviceName),
-          "good": .number(String(sample.good)), "total": .number(String(sample.total)),
-        ])
-      }),
+      "requestSamples": .array(
+        s.requestSamples.map { sample in
+          .object([
+            "eventId": .string(sample.eventId), "instant": ts(sample.instant), "serviceName": str(sample.serviceName),
+            "good": .number(String(sample.good)), "total": .number(String(sample.total)),
+          ])
+        }),
       "signals": .array((s.details?.signals ?? []).map { stamped($0.eventId, $0.ts, .signalIngested($0.payload)) }),
       "actions": .array((s.details?.actions ?? []).map { stamped($0.eventId, $0.ts, .playbookActionExecuted($0.payload)) }),
       "notes": .array((s.details?.notes ?? []).map { stamped($0.eventId, $0.ts, .noteAdded($0.payload)) }),
@@ -168,12 +172,13 @@ enum SnapshotRendering {
       "ticketLinks": .array(s.ticketLinks.map { stamped($0.eventId, $0.ts, .linkedToTicket($0.payload)) }),
       "eventCount": .number(String(s.eventCount)), "unknownEventCount": .number(String(s.unknownEventCount)),
       "notices": .array(s.notices.map { .string($0.description) }),
-      "timeline": .array((s.details?.timeline ?? []).map { entry in
-        .object([
-          "source": .string(sourceLocation(entry.origin)), "id": .string(entry.event.id), "ts": ts(entry.event.ts),
-          "type": .string(entry.event.type), "payload": .object(EventEncoder.payloadObject(entry.event.payload)),
-        ])
-      }),
+      "timeline": .array(
+        (s.details?.timeline ?? []).map { entry in
+          .object([
+            "source": .string(sourceLocation(entry.origin)), "id": .string(entry.event.id), "ts": ts(entry.event.ts),
+            "type": .string(entry.event.type), "payload": .object(EventEncoder.payloadObject(entry.event.payload)),
+          ])
+        }),
     ]
     return .object(document)
   }
