@@ -23,6 +23,10 @@ let package = Package(
     .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
   ],
   targets: [
+    // MARK: - C libraries (module maps only)
+
+    .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+
     // MARK: - Pure libraries
 
     /// The event model and the replay of an incident's events into read models.
@@ -42,6 +46,13 @@ let package = Package(
       swiftSettings: strictSwift
     ),
 
+    /// IncidentEvents from a PostgreSQL table: the one thin libpq wrapper, the source, the importer.
+    .target(
+      name: "PostgresSource",
+      dependencies: ["CLibPQ", "EventSources", "IncidentModel"],
+      swiftSettings: strictSwift
+    ),
+
     /// Deterministic, realistic IncidentEvent streams (and matching OpenSLO documents)
     /// for the samples, the tests and the benchmarks.
     .target(
@@ -56,7 +67,7 @@ let package = Package(
     .target(
       name: "ToolkitCommands",
       dependencies: [
-        "IncidentModel", "EventSources", "SampleGenerator",
+        "IncidentModel", "EventSources", "PostgresSource", "SampleGenerator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strictSwift
@@ -86,6 +97,12 @@ let package = Package(
         .product(name: "CompressNIO", package: "compress-nio"),
         .product(name: "NIOCore", package: "swift-nio"),
       ],
+      swiftSettings: strictSwift
+    ),
+    /// Talks to the real PostgreSQL servers `scripts/with-postgres` starts (see `scripts/test`).
+    .testTarget(
+      name: "PostgresSourceTests",
+      dependencies: ["PostgresSource", "EventSources", "IncidentModel", "TestSupport", "incidents"],
       swiftSettings: strictSwift
     ),
     .testTarget(

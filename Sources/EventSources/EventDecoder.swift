@@ -65,6 +65,30 @@ public enum EventDecoder {
     }
   }
 
+  /// Decodes an event whose envelope came apart from its payload (a database row).
+  ///
+  /// The envelope fields are checked as a JSON line's are; `payload` is the JSON text of the payload.
+  public static func decode(
+    id: String, orgId: String, incidentId: String, ts: Timestamp, type: String, payload: UnsafeBufferPointer<UInt8>
+  ) throws(EventDecodingError) -> IncidentEvent {
+    do throws(EventDecodingError) {
+      for (name, value) in [("id", id), ("orgId", orgId), ("incidentId", incidentId), ("type", type)] where value.isEmpty {
+        throw EventDecodingError(.invalidValue, field: name, reason: "is empty")
+      }
+      var scanner = JSONScanner(payload)
+      scanner.skipWhitespace()
+      guard scanner.peek() == 0x7B else { throw scanner.typeError("payload", expected: "an object") }
+      let decoded = try PayloadDecoder.decode(type: type, from: &scanner)
+      scanner.skipWhitespace()
+      guard scanner.position == scanner.end else { throw scanner.syntaxError("the end of the payload") }
+      return IncidentEvent(id: id, orgId: orgId, incidentId: incidentId, ts: ts, payload: decoded)
+    } catch {
+      var error = error
+      error.eventId = id
+      throw error
+    }
+  }
+
   /// Decodes an event from a `String` (tests, small inputs).
   public static func decode(_ line: String) throws(EventDecodingError) -> IncidentEvent {
     var line = line

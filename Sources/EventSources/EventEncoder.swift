@@ -38,7 +38,8 @@ public enum EventEncoder {
     }
   }
 
-  static func payloadJSON(_ payload: EventPayload) -> String {
+  /// The payload as compact JSON text, members as in ``jsonLine(_:)``.
+  public static func payloadJSON(_ payload: EventPayload) -> String {
     var o = ObjectWriter(out: "")
     switch payload {
     case .created(let p):

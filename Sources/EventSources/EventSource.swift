@@ -20,9 +20,12 @@ public protocol EventSource {
 /// JSON Lines files (plain or gzip-compressed) and standard input (`-`), read in the order given.
 public struct JSONLinesSource: EventSource {
   public let paths: [String]
+  /// Events outside the filter are read, then passed over.
+  public let filter: EventFilter
 
-  public init(paths: [String]) {
+  public init(paths: [String], filter: EventFilter = EventFilter()) {
     self.paths = paths
+    self.filter = filter
   }
 
   public func read(
@@ -41,7 +44,7 @@ public struct JSONLinesSource: EventSource {
           try broken(origin, error)
           return
         }
-        try event(decoded, origin)
+        if filter.isEmpty || filter.matches(decoded) { try event(decoded, origin) }
       }
     }
   }

@@ -19,16 +19,14 @@ extension IncidentsCommand {
     public init() {}
 
     public func run() async throws {
-      let wanted = incidentId
-      var allIds = Set<String>()
-      let loaded = try input.load(detail: .full) { event in
-        allIds.insert(event.incidentId)
-        return event.incidentId == wanted
-      }
+      let loaded = try input.load(detail: .full, incidentId: incidentId)
       guard !loaded.snapshots.isEmpty else {
-        throw LookupError.unknownIncident(wanted, suggestions: NearMatches.find(wanted, among: allIds), incidents: allIds.count)
+        // Only on this error path: read the ids once more, for "did you mean".
+        var allIds = Set<String>()
+        try input.source().read(event: { event, _ in allIds.insert(event.incidentId) }, broken: { _, _ in })
+        throw LookupError.unknownIncident(incidentId, suggestions: NearMatches.find(incidentId, among: allIds), incidents: allIds.count)
       }
-      let source = input.source
+      let source = try input.source(incidentId: incidentId)
       switch format {
       case .text:
         let texts = loaded.snapshots.map { SnapshotRendering.text($0, sourceLocation: source.location(of:)) }

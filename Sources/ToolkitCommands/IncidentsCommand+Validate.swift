@@ -23,8 +23,8 @@ extension IncidentsCommand {
       let loaded = try input.load(detail: .analytics)
       let summary = loaded.summary
       switch format {
-      case .text: StandardOutput.write(LoadSummaryRendering.text(summary, inputs: input.events))
-      case .json: StandardOutput.write(JSONText.pretty(LoadSummaryRendering.json(summary, inputs: input.events)))
+      case .text: StandardOutput.write(LoadSummaryRendering.text(summary, inputs: input.inputNames))
+      case .json: StandardOutput.write(JSONText.pretty(LoadSummaryRendering.json(summary, inputs: input.inputNames)))
       }
       if summary.skipped > 0 || summary.unknownTypeEvents > 0 { throw ExitCode(ToolkitExit.policyBreach) }
     }

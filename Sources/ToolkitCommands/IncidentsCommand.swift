@@ -10,7 +10,7 @@ public struct IncidentsCommand: AsyncParsableCommand {
       2 usage or input error.
       """,
     version: ToolkitVersion.current,
-    subcommands: [Validate.self, Show.self, Generate.self]
+    subcommands: [Validate.self, Show.self, Export.self, Import.self, Generate.self]
   )
 
   public init() {}

@@ -1,6 +1,7 @@
 public import ArgumentParser
 public import EventSources
 public import IncidentModel
+import PostgresSource
 
 /// Where events come from, shared by every command that reads them.
 public struct InputOptions: ParsableArguments {
@@ -9,27 +10,90 @@ public struct InputOptions: ParsableArguments {
     help: ArgumentHelp("JSON Lines files of IncidentEvents (gzip allowed; '-' reads standard input).", valueName: "file"))
   public var events: [String] = []
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Read the IncidentEvent table of this PostgreSQL database: a libpq connection string or a postgres:// URL; "
+        + "what it leaves out comes from the PG* environment variables ('' uses them alone).",
+      valueName: "connection"))
+  public var postgres: String?
+
+  @Option(help: ArgumentHelp("The table, as TABLE or SCHEMA.TABLE (default: IncidentEvent).", valueName: "name"))
+  public var table: String?
+
+  @Option(help: ArgumentHelp("Only events of this organisation.", valueName: "org-id"))
+  public var org: String?
+
+  @Option(help: ArgumentHelp("Only events at or after this time (RFC 3339, or YYYY-MM-DD for midnight UTC).", valueName: "time"))
+  public var since: String?
+
+  @Option(help: ArgumentHelp("Only events before this time (RFC 3339, or YYYY-MM-DD for midnight UTC).", valueName: "time"))
+  public var until: String?
+
   @Flag(name: .long, help: "Stop with exit code 2 at the first broken or conflicting record instead of skipping it.")
   public var strict = false
 
   public init() {}
 
   public func validate() throws {
-    guard !events.isEmpty else {
-      throw ValidationError("Missing '--events <file> ...': name at least one JSON Lines file, or '-' for standard input.")
+    switch (events.isEmpty, postgres) {
+    case (true, nil):
+      throw ValidationError("Name the input: '--events <file> ...' or '--postgres <connection>'.")
+    case (false, .some):
+      throw ValidationError("'--events' and '--postgres' are mutually exclusive: name one input.")
+    default:
+      break
+    }
+    if table != nil && postgres == nil { throw ValidationError("'--table' applies only with '--postgres'.") }
+    _ = try tableName
+    let filter = try self.filter
+    if let since = filter.since, let until = filter.until, since >= until {
+      throw ValidationError("'--since' (\(since)) must be before '--until' (\(until)).")
     }
   }
 
-  /// The source the options name.
-  public var source: any EventSource { JSONLinesSource(paths: events) }
+  /// The filters the options name.
+  public var filter: EventFilter {
+    get throws {
+      EventFilter(
+        orgId: org, since: try since.map { try TimeArgument.parse($0, option: "--since") },
+        until: try until.map { try TimeArgument.parse($0, option: "--until") })
+    }
+  }
+
+  var tableName: PostgresTableName {
+    get throws {
+      do {
+        return try PostgresTableName(parsing: table ?? "IncidentEvent")
+      } catch {
+        throw ValidationError("\(error)")
+      }
+    }
+  }
+
+  /// The source the options name, narrowed to one incident when asked.
+  public func source(incidentId: String? = nil) throws -> any EventSource {
+    var filter = try self.filter
+    filter.incidentId = incidentId
+    if let postgres {
+      return PostgresEventSource(connectionString: postgres, table: try tableName, filter: filter)
+    }
+    return JSONLinesSource(paths: events, filter: filter)
+  }
+
+  /// A name for the input in summaries.
+  public var inputNames: [String] {
+    if postgres != nil, let table = try? tableName { return ["PostgreSQL table \(table)"] }
+    return events
+  }
 
   /// Reads and replays the input, reporting each problem on standard error as it is found
   /// and a count of skipped records at the end.
   public func load(
-    detail: EventDetail, include: (IncidentEvent) -> Bool = { _ in true }
+    detail: EventDetail, incidentId: String? = nil, include: (IncidentEvent) -> Bool = { _ in true }
   ) throws -> LoadedIncidents {
     let loaded = try IncidentLoader.load(
-      from: source, options: LoadOptions(strict: strict, detail: detail), include: include,
+      from: try source(incidentId: incidentId), options: LoadOptions(strict: strict, detail: detail), include: include,
       report: { StandardError.write($0.description) })
     let summary = loaded.summary
     if summary.warningsNotShown > 0 {
@@ -39,5 +103,47 @@ public struct InputOptions: ParsableArguments {
       StandardError.write("skipped \(summary.skipped) of \(summary.recordsRead) record(s); the rest were replayed")
     }
     return loaded
+  }
+
+  /// Streams the input's events in source order, without replay.
+  ///
+  /// Broken records are reported (or stop the run under `--strict`); returns how many were skipped.
+  @discardableResult
+  public func forEachEvent(_ body: (IncidentEvent) throws -> Void) throws -> Int {
+    var broken = BrokenRecords(strict: strict)
+    let source = try self.source()
+    try source.read(event: { event, _ in try body(event) }, broken: { origin, error in try broken.report(origin, error, in: source) })
+    return broken.count
+  }
+}
+
+/// Reports broken records on standard error, or stops at the first under `--strict`.
+struct BrokenRecords {
+  let strict: Bool
+  private(set) var count = 0
+
+  init(strict: Bool) {
+    self.strict = strict
+  }
+
+  mutating func report(_ origin: EventOrigin, _ error: EventDecodingError, in source: some EventSource) throws {
+    count += 1
+    let diagnostic = InputDiagnostic(
+      location: source.location(of: origin), kind: .broken(error.kind), message: error.description, origin: origin)
+    if strict { throw InputError.strictStop(diagnostic) }
+    StandardError.write(diagnostic.description)
+  }
+}
+
+/// Times given on the command line.
+enum TimeArgument {
+  /// Parses RFC 3339, or `YYYY-MM-DD` as midnight UTC.
+  static func parse(_ text: String, option: String) throws -> Timestamp {
+    if let date = CivilDate(iso: text) { return date.startOfDayUTC }
+    do {
+      return try Timestamp(rfc3339: text)
+    } catch {
+      throw ValidationError("'\(option)' must be an RFC 3339 time or a date YYYY-MM-DD (got '\(text)': \(error)).")
+    }
   }
 }

@@ -108,10 +108,16 @@ public struct CommandResult {
   public var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
 }
 
-/// Runs a built executable of this package (found beside the test bundle) the way a user would.
+/// Paths of the executables tests run.
+public enum TestTools {
+  /// The directory of the built products, beside the test bundle.
+  public static let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+  public static let incidents = products.appendingPathComponent("incidents").path
+}
+
+/// Runs a built executable of this package (or, given an absolute path, any program) the way a user would.
 public func runTool(_ name: String, _ arguments: [String], stdin: Data? = nil, in directory: String? = nil) throws -> CommandResult {
-  let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-  let executable = products.appendingPathComponent(name)
+  let executable = name.hasPrefix("/") ? URL(fileURLWithPath: name) : TestTools.products.appendingPathComponent(name)
   guard FileManager.default.isExecutableFile(atPath: executable.path) else {
     fatalError("\(executable.path) is not built; run the tests with `swift test`")
   }

@@ -117,7 +117,7 @@ struct IncidentsCommandTests {
   @Test func usageAndInputErrorsExitTwo() throws {
     let missing = try runTool("incidents", ["validate"])
     #expect(missing.status == 2)
-    #expect(missing.stderr.hasPrefix("Error: Missing '--events <file> ...'"))
+    #expect(missing.stderr.hasPrefix("Error: Name the input: '--events <file> ...' or '--postgres <connection>'."))
 
     let unreadable = try runTool("incidents", ["validate", "--events", "/nonexistent.jsonl"])
     #expect(unreadable.status == 2)

@@ -1,0 +1,32 @@
+public import IncidentModel
+
+/// Which events a command reads: pushed into SQL by the PostgreSQL source,
+/// applied to each decoded event by the JSON Lines source.
+///
+/// `since` and `until` bound the event's `ts` (`since ≤ ts < until`); an
+/// incident cut by them keeps only its events inside, as an export cut at a
+/// window edge does.
+public struct EventFilter: Sendable, Hashable {
+  public var orgId: String?
+  public var incidentId: String?
+  public var since: Timestamp?
+  public var until: Timestamp?
+
+  public init(orgId: String? = nil, incidentId: String? = nil, since: Timestamp? = nil, until: Timestamp? = nil) {
+    self.orgId = orgId
+    self.incidentId = incidentId
+    self.since = since
+    self.until = until
+  }
+
+  /// True when the filter lets every event through.
+  public var isEmpty: Bool { orgId == nil && incidentId == nil && since == nil && until == nil }
+
+  public func matches(_ event: IncidentEvent) -> Bool {
+    if let orgId, event.orgId != orgId { return false }
+    if let incidentId, event.incidentId != incidentId { return false }
+    if let since, event.ts < since { return false }
+    if let until, event.ts >= until { return false }
+    return true
+  }
+}

@@ -1,0 +1,56 @@
+public import ArgumentParser
+import EventSources
+import PostgresSource
+
+extension IncidentsCommand {
+  /// `incidents import`: load JSON Lines into a PostgreSQL table.
+  public struct Import: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+      commandName: "import",
+      abstract: "Load JSON Lines files into an IncidentEvent table, in one transaction.",
+      discussion: """
+        Events whose id the table already holds are skipped, as are repeats within the input \
+        (the first one read is kept). Any failure leaves the table as it was.
+        """)
+
+    @Option(
+      name: .long, parsing: .upToNextOption,
+      help: ArgumentHelp("JSON Lines files to load (gzip allowed; '-' reads standard input).", valueName: "file"))
+    public var events: [String] = []
+
+    @Option(help: ArgumentHelp("The database: a libpq connection string or a postgres:// URL.", valueName: "connection"))
+    public var postgres: String
+
+    @Option(help: ArgumentHelp("The table, as TABLE or SCHEMA.TABLE.", valueName: "name"))
+    public var table = "IncidentEvent"
+
+    @Flag(help: "Create the table (and its indexes) with the product's Prisma shape if it does not exist.")
+    public var createTable = false
+
+    @Flag(help: "Stop, loading nothing, at the first broken record instead of skipping it.")
+    public var strict = false
+
+    public init() {}
+
+    public func validate() throws {
+      guard !events.isEmpty else { throw ValidationError("Missing '--events <file> ...': name the files to load.") }
+    }
+
+    public func run() async throws {
+      let tableName: PostgresTableName
+      do {
+        tableName = try PostgresTableName(parsing: table)
+      } catch {
+        throw ValidationError("\(error)")
+      }
+      let source = JSONLinesSource(paths: events)
+      var broken = BrokenRecords(strict: strict)
+      let summary = try PostgresImporter.importEvents(into: tableName, connectionString: postgres, createTable: createTable) { add in
+        try source.read(event: { event, _ in try add(event) }, broken: { origin, error in try broken.report(origin, error, in: source) })
+      }
+      var message = "imported \(summary.inserted) new event(s) into \(tableName); \(summary.alreadyPresent) already present"
+      if broken.count > 0 { message += "; \(broken.count) broken record(s) left out" }
+      StandardError.write(message)
+    }
+  }
+}
