@@ -86,6 +86,13 @@ let package = Package(
       swiftSettings: strictSwift
     ),
 
+    .executableTarget(
+      name: "postgres-benchmark",
+      dependencies: ["PostgresSource", "EventSources", "IncidentModel"],
+      path: "Benchmarks/PostgresBenchmark",
+      swiftSettings: strictSwift
+    ),
+
     // MARK: - Tests
 
     .target(name: "TestSupport", dependencies: ["IncidentModel"], path: "Tests/TestSupport"),

@@ -170,6 +170,29 @@ public final class PostgresConnection {
     if let failure { throw failure }
   }
 
+  /// Runs `COPY ... TO STDOUT` and hands each row's bytes (with its newline) to `row`.
+  ///
+  /// COPY takes no bound parameters, so it suits only statements without user values.
+  public func copyOut(_ sql: String, while action: String, row: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+    guard let started = PQexec(handle, sql) else { throw lostOrFailed(action: action) }
+    let startError = PQresultStatus(started) == PGRES_COPY_OUT ? nil : error(from: started, action: action)
+    PQclear(started)
+    if let startError { throw startError }
+    var buffer: UnsafeMutablePointer<CChar>?
+    while true {
+      let count = PQgetCopyData(handle, &buffer, 0)
+      guard count > 0, let data = buffer else { break }
+      defer { PQfreemem(data) }
+      try data.withMemoryRebound(to: UInt8.self, capacity: Int(count)) { try row(UnsafeBufferPointer(start: $0, count: Int(count))) }
+    }
+    var failure: PostgresError?
+    while let raw = PQgetResult(handle) {
+      if PQresultStatus(raw) != PGRES_COMMAND_OK && failure == nil { failure = error(from: raw, action: action) }
+      PQclear(raw)
+    }
+    if let failure { throw failure }
+  }
+
   // MARK: - Checking results
 
   private func check(

@@ -110,7 +110,7 @@ public struct PostgresEventSource: EventSource {
   }
 
   /// The SELECT, with one bound parameter per filter; no value is ever part of the text.
-  func query() -> (String, [String?]) {
+  public func query() -> (String, [String?]) {
     var conditions: [String] = []
     var parameters: [String?] = []
     func bind(_ condition: (String) -> String, _ value: String) {
