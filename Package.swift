@@ -12,6 +12,7 @@ let package = Package(
   platforms: [.macOS(.v15)],
   products: [
     .executable(name: "incidents", targets: ["incidents"]),
+    .executable(name: "reliability", targets: ["reliability"]),
     .library(name: "IncidentModel", targets: ["IncidentModel"]),
     .library(name: "EventSources", targets: ["EventSources"]),
   ],
@@ -31,6 +32,9 @@ let package = Package(
 
     /// The event model and the replay of an incident's events into read models.
     .target(name: "IncidentModel", swiftSettings: strictSwift),
+
+    /// Recurring-pattern groups by org, service and correlation key, with their statistics.
+    .target(name: "Patterns", dependencies: ["IncidentModel"], swiftSettings: strictSwift),
 
     // MARK: - Sources (adapters at the input edge)
 
@@ -67,7 +71,7 @@ let package = Package(
     .target(
       name: "ToolkitCommands",
       dependencies: [
-        "IncidentModel", "EventSources", "PostgresSource", "SampleGenerator",
+        "IncidentModel", "EventSources", "PostgresSource", "Patterns", "SampleGenerator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strictSwift
@@ -76,6 +80,7 @@ let package = Package(
     // MARK: - Executables (one-file entry points)
 
     .executableTarget(name: "incidents", dependencies: ["ToolkitCommands"], swiftSettings: strictSwift),
+    .executableTarget(name: "reliability", dependencies: ["ToolkitCommands"], swiftSettings: strictSwift),
 
     // MARK: - Benchmarks (apart from the tests: they print figures and assert nothing)
 
@@ -97,6 +102,7 @@ let package = Package(
 
     .target(name: "TestSupport", dependencies: ["IncidentModel"], path: "Tests/TestSupport"),
     .testTarget(name: "IncidentModelTests", dependencies: ["IncidentModel", "TestSupport"], swiftSettings: strictSwift),
+    .testTarget(name: "PatternsTests", dependencies: ["Patterns", "IncidentModel", "TestSupport"], swiftSettings: strictSwift),
     .testTarget(
       name: "EventSourcesTests",
       dependencies: [
@@ -109,13 +115,15 @@ let package = Package(
     /// Talks to the real PostgreSQL servers `scripts/with-postgres` starts (see `scripts/test`).
     .testTarget(
       name: "PostgresSourceTests",
-      dependencies: ["PostgresSource", "EventSources", "IncidentModel", "TestSupport", "incidents"],
+      dependencies: ["PostgresSource", "EventSources", "IncidentModel", "TestSupport", "incidents", "reliability"],
       swiftSettings: strictSwift
     ),
     .testTarget(
       name: "ToolkitCommandsTests",
       // `incidents` is listed so the binary is built for the end-to-end tests.
-      dependencies: ["ToolkitCommands", "EventSources", "IncidentModel", "SampleGenerator", "TestSupport", "incidents"],
+      dependencies: [
+        "ToolkitCommands", "EventSources", "IncidentModel", "Patterns", "SampleGenerator", "TestSupport", "incidents", "reliability",
+      ],
       swiftSettings: strictSwift
     ),
   ]

@@ -251,3 +251,62 @@ private func pad(_ value: Int64, _ width: Int) -> String {
   let digits = String(value)
   return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
 }
+
+// MARK: - ISO weeks
+
+/// An ISO 8601 week, `2026-W47`: Monday to Sunday, week 1 holding the year's first Thursday.
+public struct ISOWeek: Sendable, Hashable, Comparable, CustomStringConvertible {
+  public let year: Int
+  public let week: Int
+
+  /// Parses `YYYY-Www`; nil for a malformed text or a week the year does not have.
+  public init?(_ text: String) {
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count == 2, parts[0].count == 4, let year = Int(parts[0]),
+      parts[1].count == 3, parts[1].first == "W" || parts[1].first == "w", let week = Int(parts[1].dropFirst()),
+      week >= 1, week <= ISOWeek.weeks(in: year)
+    else { return nil }
+    self.year = year
+    self.week = week
+  }
+
+  /// The ISO week that contains `date`.
+  public init(containing date: CivilDate) {
+    // The week's Thursday decides its year.
+    let thursday = CivilDate(daysSinceEpoch: date.daysSinceEpoch + Int64(4 - date.isoWeekday))
+    year = thursday.year
+    week = Int(thursday.daysSinceEpoch - CivilDate(year: thursday.year, month: 1, day: 1).daysSinceEpoch) / 7 + 1
+  }
+
+  /// Midnight UTC on the week's Monday.
+  public var start: Timestamp { monday.startOfDayUTC }
+
+  /// The week as `[Monday 00:00, next Monday 00:00)` in UTC.
+  public var interval: Interval { Interval(start: start, end: start.adding(milliseconds: 7 * 86_400_000)) }
+
+  /// The Monday of the week.
+  public var monday: CivilDate {
+    let january4 = CivilDate(year: year, month: 1, day: 4)
+    let week1Monday = january4.daysSinceEpoch - Int64(january4.isoWeekday - 1)
+    return CivilDate(daysSinceEpoch: week1Monday + Int64(week - 1) * 7)
+  }
+
+  /// The week before this one.
+  public var previous: ISOWeek { ISOWeek(containing: CivilDate(daysSinceEpoch: monday.daysSinceEpoch - 7)) }
+
+  /// 52 or 53.
+  public static func weeks(in year: Int) -> Int {
+    let january1 = CivilDate(year: year, month: 1, day: 1)
+    let leap = CivilDate(year: year, month: 2, day: 1).isLeapYear
+    return january1.isoWeekday == 4 || (leap && january1.isoWeekday == 3) ? 53 : 52
+  }
+
+  /// The last complete week before `instant`: the week before the one containing it.
+  public static func lastComplete(before instant: Timestamp) -> ISOWeek {
+    ISOWeek(containing: instant.utcDate).previous
+  }
+
+  public var description: String { "\(year)-W\(week < 10 ? "0" : "")\(week)" }
+
+  public static func < (lhs: ISOWeek, rhs: ISOWeek) -> Bool { (lhs.year, lhs.week) < (rhs.year, rhs.week) }
+}

@@ -156,6 +156,9 @@ public struct SampleGenerator: Sendable {
     return (plans, patterns)
   }
 
+  /// The weekly patterns this configuration plants, without generating the stream.
+  public func plannedPatterns() -> [PlantedPattern] { planIncidents().1 }
+
   static func orgName(_ index: Int) -> String {
     index < SampleWorld.orgNames.count ? SampleWorld.orgNames[index] : "org_\(index + 1)"
   }

@@ -1,5 +1,6 @@
 public import ArgumentParser
 public import EventSources
+import Foundation
 public import IncidentModel
 import PostgresSource
 
@@ -72,9 +73,16 @@ public struct InputOptions: ParsableArguments {
   }
 
   /// The source the options name, narrowed to one incident when asked.
-  public func source(incidentId: String? = nil) throws -> any EventSource {
+  ///
+  /// Commands that analyse a period read whole incident histories: for them
+  /// `--since`/`--until` name the period and `readsWholeHistories` keeps them from cutting events.
+  public func source(incidentId: String? = nil, readsWholeHistories: Bool = false) throws -> any EventSource {
     var filter = try self.filter
     filter.incidentId = incidentId
+    if readsWholeHistories {
+      filter.since = nil
+      filter.until = nil
+    }
     if let postgres {
       return PostgresEventSource(connectionString: postgres, table: try tableName, filter: filter)
     }
@@ -90,10 +98,12 @@ public struct InputOptions: ParsableArguments {
   /// Reads and replays the input, reporting each problem on standard error as it is found
   /// and a count of skipped records at the end.
   public func load(
-    detail: EventDetail, incidentId: String? = nil, include: (IncidentEvent) -> Bool = { _ in true }
+    detail: EventDetail, incidentId: String? = nil, readsWholeHistories: Bool = false,
+    include: (IncidentEvent) -> Bool = { _ in true }
   ) throws -> LoadedIncidents {
     let loaded = try IncidentLoader.load(
-      from: try source(incidentId: incidentId), options: LoadOptions(strict: strict, detail: detail), include: include,
+      from: try source(incidentId: incidentId, readsWholeHistories: readsWholeHistories),
+      options: LoadOptions(strict: strict, detail: detail), include: include,
       report: { StandardError.write($0.description) })
     let summary = loaded.summary
     if summary.warningsNotShown > 0 {
@@ -137,6 +147,12 @@ struct BrokenRecords {
 
 /// Times given on the command line.
 enum TimeArgument {
+  /// The evaluation time: `--at` when given, else now; the only place the toolkit reads the clock.
+  static func evaluationTime(_ text: String?) throws -> Timestamp {
+    if let text { return try parse(text, option: "--at") }
+    return Timestamp(millisecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+  }
+
   /// Parses RFC 3339, or `YYYY-MM-DD` as midnight UTC.
   static func parse(_ text: String, option: String) throws -> Timestamp {
     if let date = CivilDate(iso: text) { return date.startOfDayUTC }

@@ -7,6 +7,10 @@ second implementation rather than against itself.
 
     python3 Tests/Fixtures/independent_figures.py samples/events.jsonl > Tests/Fixtures/sample-figures.json
 
+The "patterns" section groups the incidents created from 2026-09-28 to 2026-11-23
+(evaluated at 2026-11-23T00:00Z) by (org, service, correlation key), for groups of
+two or more, with their bad time as slo.md defines it (no severity filter).
+
 Run it again whenever samples/events.jsonl is regenerated (`make fixtures`).
 """
 import json
@@ -20,6 +24,41 @@ CLOSED = {"MITIGATED", "RESOLVED", "CANCELLED"}
 
 def millis(text):
     return int(round(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000))
+
+
+PERIOD_START = millis("2026-09-28T00:00:00Z")
+PERIOD_END = millis("2026-11-23T00:00:00Z")
+AT = millis("2026-11-23T00:00:00Z")
+
+
+def bad_intervals(status_spans, impact_start, cancelled):
+    """Bad while OPEN or INVESTIGATING, from the impact start; never for a false alarm."""
+    if cancelled:
+        return []
+    bad = []
+    for index, (status, start, end) in enumerate(status_spans):
+        if status not in ACTIVE:
+            continue
+        begin = impact_start if index == 0 else start
+        finish = min(end if end is not None else AT, AT)
+        if begin < finish:
+            bad.append((begin, finish))
+    return bad
+
+
+def union_length(intervals, lo, hi):
+    clipped = sorted((max(a, lo), min(b, hi)) for a, b in intervals if min(b, hi) > max(a, lo))
+    total, current = 0, None
+    for a, b in clipped:
+        if current and a <= current[1]:
+            current[1] = max(current[1], b)
+        else:
+            if current:
+                total += current[1] - current[0]
+            current = [a, b]
+    if current:
+        total += current[1] - current[0]
+    return total
 
 
 def main(path):
@@ -49,12 +88,14 @@ def main(path):
     resolve_count = 0
     requests = defaultdict(lambda: [0, 0])
     key_incidents = Counter()
+    pattern_members = defaultdict(list)
     per_org = Counter()
 
     for (org, _), events in sorted(incidents.items()):
         events.sort(key=lambda item: (item[0], item[1]))
         per_org[org] += 1
         status = None
+        status_spans = []  # (status, start, end)
         severity = None
         severity_values = []
         created = None
@@ -74,7 +115,9 @@ def main(path):
                 created = ts
                 started = payload.get("startedAt")
                 impact_start = millis(started) if started else ts
-                status = status or "OPEN"
+                if status is None:
+                    status = "OPEN"
+                    status_spans.append(["OPEN", ts, None])
                 if severity is None:
                     severity = payload["severity"]
                     severity_values.append(severity)
@@ -117,6 +160,11 @@ def main(path):
                         resolved = ts
                     if mitigated is None:
                         mitigated = ts
+                if status_spans and status_spans[-1][1] == ts:
+                    status_spans.pop()  # a change at the same instant replaces the span
+                if status_spans:
+                    status_spans[-1][2] = ts
+                status_spans.append([new_status, ts, None])
                 status = new_status
 
         final_status[status] += 1
@@ -139,6 +187,26 @@ def main(path):
             figures[1] += total
         for key in keys:
             key_incidents[f"{org}/{service}/{key}"] += 1
+        if keys and PERIOD_START <= created < PERIOD_END:
+            bad = bad_intervals(status_spans, impact_start, status == "CANCELLED")
+            for key in keys:
+                pattern_members[(org, service, key)].append((created, bad))
+
+    patterns = {}
+    for (org, service, key), members in sorted(pattern_members.items()):
+        if len(members) < 2:
+            continue
+        created = sorted(m[0] for m in members)
+        gaps = sorted(b - a for a, b in zip(created, created[1:]))
+        middle = len(gaps) // 2
+        median_gap = gaps[middle] if len(gaps) % 2 else (gaps[middle - 1] + gaps[middle]) // 2
+        intervals = [i for m in members for i in m[1]]
+        patterns[f"{org}/{service}/{key}"] = {
+            "count": len(members),
+            "impactMs": union_length(intervals, PERIOD_START, min(PERIOD_END, AT)),
+            "medianGapMs": median_gap,
+            "shortestGapMs": gaps[0],
+        }
 
     figures = {
         "source": path,
@@ -156,6 +224,7 @@ def main(path):
         "resolved": {"count": resolve_count, "sumMs": resolve_sum},
         "requestsByOrgService": {k: {"good": v[0], "total": v[1]} for k, v in sorted(requests.items())},
         "incidentsByOrgServiceKey": dict(sorted(key_incidents.items())),
+        "patterns": patterns,
     }
     json.dump(figures, sys.stdout, indent=2)
     sys.stdout.write("\n")

@@ -115,6 +115,16 @@ struct PostgresSourceTests {
     #expect(loaded.summary.uniqueEvents == 6750)
   }
 
+  @Test func recurringPatternsAreTheSameFromTheTableAsFromTheFile() throws {
+    let table = try Server.loadTable()
+    let period = ["--since", "2026-09-28", "--until", "2026-11-23", "--at", "2026-11-23", "--format", "json"]
+    let fromTable = try runTool("reliability", ["patterns", "--postgres", Server.url, "--table", table] + period)
+    let fromFile = try runTool("reliability", ["patterns", "--events", "samples/events.jsonl"] + period)
+    #expect(fromTable.status == 0, "\(fromTable.stderr)")
+    #expect(fromTable.stdout == fromFile.stdout)
+    #expect(fromTable.stdout.contains("\"incidentsInPeriod\": 240"))
+  }
+
   @Test func exportImportExportGivesTheSameBytes() throws {
     let table = try Server.loadTable()
     let dir = try TemporaryDirectory()

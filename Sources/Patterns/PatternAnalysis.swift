@@ -1,0 +1,187 @@
+public import IncidentModel
+
+/// A group: incidents of one org and service sharing a correlation key (or a title fingerprint).
+public struct PatternGroupID: Sendable, Hashable, Comparable {
+  public var orgId: String
+  public var serviceName: String
+  public var key: GroupKey
+
+  public init(orgId: String, serviceName: String, key: GroupKey) {
+    self.orgId = orgId
+    self.serviceName = serviceName
+    self.key = key
+  }
+
+  public static func < (lhs: PatternGroupID, rhs: PatternGroupID) -> Bool {
+    (lhs.orgId, lhs.serviceName) != (rhs.orgId, rhs.serviceName)
+      ? (lhs.orgId, lhs.serviceName) < (rhs.orgId, rhs.serviceName) : lhs.key < rhs.key
+  }
+}
+
+/// Median and 90th percentile of durations, over the incidents that have the duration.
+public struct DurationSummary: Sendable, Hashable {
+  /// How many incidents the figures are over.
+  public var count: Int
+  /// The middle value; the mean of the two middle values for an even count (whole milliseconds, rounded down).
+  public var medianMs: Int64?
+  /// The nearest-rank 90th percentile: the smallest value with at least 90% of values at or below it.
+  public var p90Ms: Int64?
+
+  public init(_ values: [Int64]) {
+    let sorted = values.sorted()
+    count = sorted.count
+    guard !sorted.isEmpty else { return }
+    let middle = sorted.count / 2
+    medianMs = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    let rank = (sorted.count * 9 + 9) / 10  // ceil(0.9 × n)
+    p90Ms = sorted[rank - 1]
+  }
+}
+
+/// How a group's count compares with the preceding period of equal length.
+public enum Trend: String, Sendable, Hashable {
+  /// No incident of the group in the preceding period.
+  case new
+  /// At least a quarter more incidents than before.
+  case rising
+  /// Within a quarter of the count before.
+  case steady
+  /// At least a quarter fewer incidents than before.
+  case falling
+
+  public init(current: Int, previous: Int) {
+    let change = current - previous
+    if previous == 0 {
+      self = .new
+    } else if 4 * abs(change) < previous || change == 0 {
+      self = .steady
+    } else {
+      self = change > 0 ? .rising : .falling
+    }
+  }
+}
+
+/// One recurring group with its figures over the period.
+public struct PatternGroup: Sendable, Hashable {
+  public var id: PatternGroupID
+  /// The incidents of the period, by creation time.
+  public var incidentIds: [String]
+  public var firstSeen: Timestamp
+  public var lastSeen: Timestamp
+  /// Gaps between consecutive creations: the median and the shortest (nil with one incident).
+  public var medianGapMs: Int64?
+  public var shortestGapMs: Int64?
+  public var timeToAcknowledge: DurationSummary
+  public var timeToMitigate: DurationSummary
+  public var timeToResolve: DurationSummary
+  /// Bad time of the group's incidents (every severity), unioned and clipped to the period and to `at`.
+  public var impactMs: Int64
+  /// The unioned bad intervals behind ``impactMs``.
+  public var impactIntervals: [Interval]
+  /// Incidents by the most severe severity they reached, most severe first.
+  public var severityMix: [(severity: Severity, count: Int)]
+  /// Not RESOLVED or CANCELLED at their last event.
+  public var open: Int
+  public var closed: Int
+  public var previousCount: Int
+  public var trend: Trend
+
+  public var count: Int { incidentIds.count }
+
+  public static func == (lhs: PatternGroup, rhs: PatternGroup) -> Bool {
+    lhs.id == rhs.id && lhs.incidentIds == rhs.incidentIds && lhs.impactMs == rhs.impactMs && lhs.previousCount == rhs.previousCount
+      && lhs.severityMix.map(\.severity) == rhs.severityMix.map(\.severity) && lhs.severityMix.map(\.count) == rhs.severityMix.map(\.count)
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(id)
+    hasher.combine(incidentIds)
+  }
+}
+
+/// The recurring patterns of a period.
+public struct PatternReport: Sendable {
+  public var period: Interval
+  /// The period of equal length just before, for the trend.
+  public var previousPeriod: Interval
+  public var at: Timestamp
+  public var minimumCount: Int
+  /// Groups with at least `minimumCount` incidents in the period, by impact, then count, then name.
+  public var groups: [PatternGroup]
+  /// Incidents created in the period.
+  public var incidentsInPeriod: Int
+  /// Groups with at least one incident in the period.
+  public var groupsWithIncidents: Int
+  /// Incidents in at least one listed group.
+  public var incidentsInRecurringGroups: Int
+  /// Incidents in more than one listed group (each is listed in all of them).
+  public var sharedIncidents: Int
+}
+
+/// Groups replayed incidents into recurring patterns: pure, no I/O, no clock.
+public enum PatternAnalysis {
+  /// Analyses the incidents created in `period` (by creation time), against the
+  /// preceding period of the same length; bad time counts until `at`.
+  public static func analyse(
+    _ incidents: [IncidentSnapshot], period: Interval, at: Timestamp, minimumCount: Int = 2
+  ) -> PatternReport {
+    let length = period.milliseconds
+    let previous = Interval(start: period.start.adding(milliseconds: -length), end: period.start)
+    var current: [PatternGroupID: [IncidentSnapshot]] = [:]
+    var before: [PatternGroupID: Int] = [:]
+    var inPeriod = 0
+    for incident in incidents {
+      let created = incident.lifecycle.createdAt
+      let isCurrent = period.start <= created && created < period.end
+      let isPrevious = previous.start <= created && created < previous.end
+      guard isCurrent || isPrevious else { continue }
+      if isCurrent { inPeriod += 1 }
+      for key in GroupKey.keys(of: incident) {
+        let id = PatternGroupID(orgId: incident.orgId, serviceName: incident.serviceName ?? "", key: key)
+        if isCurrent { current[id, default: []].append(incident) } else { before[id, default: 0] += 1 }
+      }
+    }
+
+    var groups: [PatternGroup] = []
+    for (id, members) in current where members.count >= minimumCount {
+      groups.append(group(id, members, period: period, at: at, previousCount: before[id] ?? 0))
+    }
+    groups.sort {
+      ($0.impactMs, $0.count) != ($1.impactMs, $1.count) ? ($0.impactMs, $0.count) > ($1.impactMs, $1.count) : $0.id < $1.id
+    }
+    var memberships: [String: Int] = [:]
+    for group in groups {
+      for incident in group.incidentIds { memberships[incident, default: 0] += 1 }
+    }
+    return PatternReport(
+      period: period, previousPeriod: previous, at: at, minimumCount: minimumCount, groups: groups, incidentsInPeriod: inPeriod,
+      groupsWithIncidents: current.count, incidentsInRecurringGroups: memberships.count,
+      sharedIncidents: memberships.values.filter { $0 > 1 }.count)
+  }
+
+  private static func group(
+    _ id: PatternGroupID, _ members: [IncidentSnapshot], period: Interval, at: Timestamp, previousCount: Int
+  ) -> PatternGroup {
+    let ordered = members.sorted { ($0.lifecycle.createdAt, $0.incidentId) < ($1.lifecycle.createdAt, $1.incidentId) }
+    let created = ordered.map(\.lifecycle.createdAt.millisecondsSinceEpoch)
+    let gaps = zip(created.dropFirst(), created).map { $0 - $1 }
+    let window = Interval(start: period.start, end: min(period.end, at))
+    let impact = ordered.flatMap { $0.badIntervals(until: at) }.unioned().clipped(to: window)
+    var mix: [Severity: Int] = [:]
+    for incident in ordered {
+      if let peak = incident.peakSeverity { mix[peak, default: 0] += 1 }
+    }
+    let closed = ordered.filter { $0.status == .resolved || $0.status == .cancelled }.count
+    return PatternGroup(
+      id: id, incidentIds: ordered.map(\.incidentId),
+      firstSeen: ordered[0].lifecycle.createdAt, lastSeen: ordered[ordered.count - 1].lifecycle.createdAt,
+      medianGapMs: DurationSummary(gaps).medianMs, shortestGapMs: gaps.min(),
+      timeToAcknowledge: DurationSummary(ordered.compactMap(\.lifecycle.timeToAcknowledge)),
+      timeToMitigate: DurationSummary(ordered.compactMap(\.lifecycle.timeToMitigate)),
+      timeToResolve: DurationSummary(ordered.compactMap(\.lifecycle.timeToResolve)),
+      impactMs: impact.totalMilliseconds, impactIntervals: impact,
+      severityMix: Severity.allCases.compactMap { severity in mix[severity].map { (severity, $0) } },
+      open: ordered.count - closed, closed: closed, previousCount: previousCount,
+      trend: Trend(current: ordered.count, previous: previousCount))
+  }
+}

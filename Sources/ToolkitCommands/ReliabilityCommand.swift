@@ -1,0 +1,14 @@
+public import ArgumentParser
+
+/// `reliability`: reliability analyses across incidents.
+public struct ReliabilityCommand: AsyncParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "reliability",
+    abstract: "Reliability analyses across incidents: recurring patterns.",
+    discussion: "Exit codes: 0 ok; 2 usage or input error.",
+    version: ToolkitVersion.current,
+    subcommands: [Patterns.self]
+  )
+
+  public init() {}
+}
