@@ -13,6 +13,7 @@ let package = Package(
   products: [
     .executable(name: "incidents", targets: ["incidents"]),
     .executable(name: "reliability", targets: ["reliability"]),
+    .executable(name: "slo", targets: ["slo"]),
     .library(name: "IncidentModel", targets: ["IncidentModel"]),
     .library(name: "EventSources", targets: ["EventSources"]),
   ],
@@ -22,6 +23,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
   ],
   targets: [
     // MARK: - C libraries (module maps only)
@@ -35,6 +37,13 @@ let package = Package(
 
     /// Recurring-pattern groups by org, service and correlation key, with their statistics.
     .target(name: "Patterns", dependencies: ["IncidentModel"], swiftSettings: strictSwift),
+
+    /// SLO definitions (OpenSLO v1), the error-budget engine, burn-rate alerts, explanations.
+    .target(
+      name: "SLOBudget",
+      dependencies: ["IncidentModel", .product(name: "Yams", package: "Yams")],
+      swiftSettings: strictSwift
+    ),
 
     // MARK: - Sources (adapters at the input edge)
 
@@ -71,7 +80,7 @@ let package = Package(
     .target(
       name: "ToolkitCommands",
       dependencies: [
-        "IncidentModel", "EventSources", "PostgresSource", "Patterns", "SampleGenerator",
+        "IncidentModel", "EventSources", "PostgresSource", "Patterns", "SLOBudget", "SampleGenerator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strictSwift
@@ -81,6 +90,7 @@ let package = Package(
 
     .executableTarget(name: "incidents", dependencies: ["ToolkitCommands"], swiftSettings: strictSwift),
     .executableTarget(name: "reliability", dependencies: ["ToolkitCommands"], swiftSettings: strictSwift),
+    .executableTarget(name: "slo", dependencies: ["ToolkitCommands"], swiftSettings: strictSwift),
 
     // MARK: - Benchmarks (apart from the tests: they print figures and assert nothing)
 
@@ -103,6 +113,7 @@ let package = Package(
     .target(name: "TestSupport", dependencies: ["IncidentModel"], path: "Tests/TestSupport"),
     .testTarget(name: "IncidentModelTests", dependencies: ["IncidentModel", "TestSupport"], swiftSettings: strictSwift),
     .testTarget(name: "PatternsTests", dependencies: ["Patterns", "IncidentModel", "TestSupport"], swiftSettings: strictSwift),
+    .testTarget(name: "SLOBudgetTests", dependencies: ["SLOBudget", "IncidentModel", "TestSupport"], swiftSettings: strictSwift),
     .testTarget(
       name: "EventSourcesTests",
       dependencies: [
@@ -115,14 +126,14 @@ let package = Package(
     /// Talks to the real PostgreSQL servers `scripts/with-postgres` starts (see `scripts/test`).
     .testTarget(
       name: "PostgresSourceTests",
-      dependencies: ["PostgresSource", "EventSources", "IncidentModel", "TestSupport", "incidents", "reliability"],
+      dependencies: ["PostgresSource", "EventSources", "IncidentModel", "TestSupport", "incidents", "reliability", "slo"],
       swiftSettings: strictSwift
     ),
     .testTarget(
       name: "ToolkitCommandsTests",
       // `incidents` is listed so the binary is built for the end-to-end tests.
       dependencies: [
-        "ToolkitCommands", "EventSources", "IncidentModel", "Patterns", "SampleGenerator", "TestSupport", "incidents", "reliability",
+        "ToolkitCommands", "EventSources", "IncidentModel", "Patterns", "SampleGenerator", "TestSupport", "incidents", "reliability", "slo",
       ],
       swiftSettings: strictSwift
     ),

@@ -1,8 +1,8 @@
 extension SampleGenerator {
   /// OpenSLO v1 documents for the sample services, as one multi-document YAML text.
   ///
-  /// Per org: an incident-time availability SLO (Timeslices, rolling 28 days)
-  /// for each service with a planted weekly pattern and for `api-gateway`; a
+  /// Per org: an incident-time availability SLO (Timeslices, rolling 28 days, 99%;
+  /// 99.5% for `api-gateway`) for each service with a planted weekly pattern and for `api-gateway`; a
   /// request-ratio SLO (Occurrences, rolling 30 days) on METRIC counts for the
   /// first of them; a calendar-month SLO for `payments` and an ISO-week one for
   /// `search`. The org is named in the `runbook-revenant.io/org` annotation and
@@ -15,9 +15,11 @@ extension SampleGenerator {
       var services = patterns.filter { $0.orgId == orgId }.map(\.serviceName)
       if !services.contains("api-gateway") { services.append("api-gateway") }
       for service in services {
+        // Gateways carry a tighter objective than the services behind them.
         documents.append(
           incidentTimeSLO(
-            orgId: orgId, service: service, target: "0.999", window: "28d", rolling: true, sliceWindow: nil))
+            orgId: orgId, service: service, target: service == "api-gateway" ? "0.995" : "0.99", window: "28d", rolling: true,
+            sliceWindow: nil))
       }
       if let first = services.first { documents.append(requestRatioSLO(orgId: orgId, service: first)) }
       documents.append(
@@ -41,6 +43,7 @@ extension SampleGenerator {
         displayName: \(service) availability (incident time, \(rolling ? "rolling \(window)" : "calendar \(window)"))
         annotations:
           runbook-revenant.io/org: \(orgId)
+          runbook-revenant.io/slo-id: \(service)-\(suffix)
       spec:
         description: Time \(service) spends in a counted incident (OPEN or INVESTIGATING at SEV1 or SEV2).
         service: \(service)
@@ -127,7 +130,7 @@ extension SampleGenerator {
         budgetingMethod: Occurrences
         objectives:
           - displayName: requests succeed
-            target: 0.995
+            target: 0.95
 
       """
   }

@@ -7,6 +7,10 @@ second implementation rather than against itself.
 
     python3 Tests/Fixtures/independent_figures.py samples/events.jsonl > Tests/Fixtures/sample-figures.json
 
+The "slos" section recomputes, at 2026-11-23T00:00Z, the bad minutes (SEV1/SEV2 only,
+severity as it was at each moment) of every rolling 28-day incident-time SLO of
+samples/slos.yaml, and the good/total requests of every rolling 30-day request-ratio one.
+
 The "patterns" section groups the incidents created from 2026-09-28 to 2026-11-23
 (evaluated at 2026-11-23T00:00Z) by (org, service, correlation key), for groups of
 two or more, with their bad time as slo.md defines it (no severity filter).
@@ -61,6 +65,52 @@ def union_length(intervals, lo, hi):
     return total
 
 
+def counted_intervals(status_spans, severity_spans, impact_start, cancelled, counted):
+    """Bad intervals restricted to the counted severities as they were at each moment."""
+    result = []
+    for begin, finish in bad_intervals(status_spans, impact_start, cancelled):
+        for index, (severity, start, end) in enumerate(severity_spans):
+            if severity not in counted:
+                continue
+            s_start = min(start, begin) if index == 0 else start
+            s_end = end if end is not None else AT
+            lo, hi = max(begin, s_start), min(finish, s_end)
+            if lo < hi:
+                result.append((lo, hi))
+    return result
+
+
+def slo_figures(incident_records, samples_by_org_service):
+    import re
+    slos = {}
+    text = open("samples/slos.yaml", encoding="utf-8").read()
+    for document in text.split("---\n"):
+        name = re.search(r"^  name: (\S+)$", document, re.M).group(1)
+        org = re.search(r"runbook-revenant.io/org: (\S+)", document).group(1)
+        service = re.search(r"^  service: (\S+)$", document, re.M).group(1)
+        duration = re.search(r"duration: (\S+)", document).group(1)
+        rolling = "isRolling: true" in document
+        if not rolling:
+            continue
+        days = int(duration[:-1])
+        start = AT - days * 86_400_000
+        if "indicator: incident-time" in document:
+            intervals = []
+            for record in incident_records:
+                if record["org"] == org and record["service"] == service:
+                    intervals += counted_intervals(
+                        record["status"], record["severity"], record["impact"], record["cancelled"], {"SEV1", "SEV2"})
+            slos[name] = {"badMs": union_length(intervals, start, AT)}
+        else:
+            good = total = 0
+            for instant, g, t in samples_by_org_service.get((org, service), []):
+                if start <= instant < AT:
+                    good += g
+                    total += t
+            slos[name] = {"good": good, "total": total}
+    return slos
+
+
 def main(path):
     seen = {}
     incidents = defaultdict(list)
@@ -89,6 +139,8 @@ def main(path):
     requests = defaultdict(lambda: [0, 0])
     key_incidents = Counter()
     pattern_members = defaultdict(list)
+    incident_records = []
+    samples_by_org_service = defaultdict(list)
     per_org = Counter()
 
     for (org, _), events in sorted(incidents.items()):
@@ -98,6 +150,7 @@ def main(path):
         status_spans = []  # (status, start, end)
         severity = None
         severity_values = []
+        severity_spans = []  # (severity, start, end)
         created = None
         impact_start = None
         acknowledged = None
@@ -107,6 +160,7 @@ def main(path):
         service = None
         keys = []
         samples = []
+        instants = []
         for ts, _, event in events:
             kind = event["type"]
             payload = event["payload"]
@@ -121,6 +175,7 @@ def main(path):
                 if severity is None:
                     severity = payload["severity"]
                     severity_values.append(severity)
+                    severity_spans.append([severity, ts, None])
                 service = payload["serviceName"]
                 if payload.get("initialCorrelationKey"):
                     keys.insert(0, payload["initialCorrelationKey"])
@@ -132,6 +187,11 @@ def main(path):
                 if payload["newSeverity"] != severity:
                     severity = payload["newSeverity"]
                     severity_values.append(severity)
+                    if severity_spans and severity_spans[-1][1] == ts:
+                        severity_spans.pop()
+                    if severity_spans:
+                        severity_spans[-1][2] = ts
+                    severity_spans.append([severity, ts, None])
             elif kind == "INCIDENT_NOTE_ADDED":
                 if payload.get("actorType") in (None, "USER"):
                     acknowledged = ts if acknowledged is None else min(acknowledged, ts)
@@ -146,6 +206,8 @@ def main(path):
                 if payload["signalType"] == "METRIC" and "total" in data:
                     good = data["good"] if "good" in data else data["total"] - data["bad"]
                     samples.append((payload.get("serviceName"), good, data["total"]))
+                    end = data.get("windowEnd") or payload.get("observedAt")
+                    instants.append(millis(end) if end else ts)
             if new_status is not None and new_status != status:
                 if status in CLOSED and new_status in ACTIVE:
                     reopens += 1
@@ -181,6 +243,11 @@ def main(path):
         if status == "RESOLVED":
             resolve_sum += resolved - impact_start
             resolve_count += 1
+        incident_records.append({
+            "org": org, "service": service, "status": status_spans, "severity": severity_spans,
+            "impact": impact_start, "cancelled": status == "CANCELLED"})
+        for (sample_service, good, total), instant in zip(samples, instants):
+            samples_by_org_service[(org, sample_service or service)].append((instant, good, total))
         for sample_service, good, total in samples:
             figures = requests[f"{org}/{sample_service or service}"]
             figures[0] += good
@@ -225,6 +292,7 @@ def main(path):
         "requestsByOrgService": {k: {"good": v[0], "total": v[1]} for k, v in sorted(requests.items())},
         "incidentsByOrgServiceKey": dict(sorted(key_incidents.items())),
         "patterns": patterns,
+        "slos": slo_figures(incident_records, samples_by_org_service),
     }
     json.dump(figures, sys.stdout, indent=2)
     sys.stdout.write("\n")

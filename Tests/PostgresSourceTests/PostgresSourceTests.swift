@@ -125,6 +125,17 @@ struct PostgresSourceTests {
     #expect(fromTable.stdout.contains("\"incidentsInPeriod\": 240"))
   }
 
+  @Test func sloCheckIsTheSameFromTheTableAsFromTheFile() throws {
+    let table = try Server.loadTable()
+    let common = ["--slos", "samples/slos.yaml", "--at", "2026-11-23T00:00:00Z"]
+    for format in ["table", "json", "junit", "markdown"] {
+      let fromTable = try runTool("slo", ["check", "--postgres", Server.url, "--table", table, "--format", format] + common)
+      let fromFile = try runTool("slo", ["check", "--events", "samples/events.jsonl", "--format", format] + common)
+      #expect(fromTable.status == 1, "\(fromTable.stderr)")
+      #expect(fromTable.stdout == fromFile.stdout, "\(format)")
+    }
+  }
+
   @Test func exportImportExportGivesTheSameBytes() throws {
     let table = try Server.loadTable()
     let dir = try TemporaryDirectory()

@@ -30,15 +30,9 @@ enum Format {
     text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
   }
 
-  /// A ratio as a percentage with `decimals` decimals, without Foundation's locale.
+  /// A ratio as a percentage with `decimals` decimals, without Foundation's locale (`-0.50%` keeps its sign).
   static func percent(_ ratio: Double, decimals: Int = 2) -> String {
-    var scale = 1.0
-    for _ in 0..<decimals { scale *= 10 }
-    let scaled = Int64((ratio * 100 * scale).rounded())
-    let whole = scaled / Int64(scale)
-    let fraction = String(abs(scaled) % Int64(scale))
-    let padded = String(repeating: "0", count: max(0, decimals - fraction.count)) + fraction
-    return decimals == 0 ? "\(whole)%" : "\(whole).\(padded)%"
+    decimal(ratio * 100, places: decimals) + "%"
   }
 
   private static func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }

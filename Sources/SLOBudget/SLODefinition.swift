@@ -1,0 +1,119 @@
+public import IncidentModel
+
+/// One SLO, read from an OpenSLO v1 document.
+public struct SLODefinition: Sendable, Hashable {
+  /// `metadata.name`.
+  public var name: String
+  public var displayName: String?
+  /// The owning organisation (`runbook-revenant.io/org`), or nil to take the command's `--org`.
+  public var orgId: String?
+  /// `spec.service`.
+  public var service: String
+  public var indicator: SLOIndicator
+  public var window: SLOWindow
+  public var budgeting: BudgetingMethod
+  /// `objectives[0].target` as a fraction (`targetPercent` ÷ 100).
+  public var target: Double
+  /// With Timeslices: the slice length; a slice is bad if any bad time falls in it.
+  public var timeSliceWindowMs: Int64?
+  /// `sloId`s of INCIDENT_SLO_VIOLATION_RECORDED events that are this SLO: its name and
+  /// any listed in `runbook-revenant.io/slo-id` (comma-separated).
+  public var recordedIds: [String]
+  public var alertPolicies: [BurnRatePolicy]
+  /// `FILE#DOCUMENT`, for messages.
+  public var origin: String
+
+  public init(
+    name: String, displayName: String? = nil, orgId: String?, service: String, indicator: SLOIndicator, window: SLOWindow,
+    budgeting: BudgetingMethod, target: Double, timeSliceWindowMs: Int64? = nil, recordedIds: [String] = [],
+    alertPolicies: [BurnRatePolicy] = BurnRatePolicy.workbookDefaults, origin: String = ""
+  ) {
+    self.name = name
+    self.displayName = displayName
+    self.orgId = orgId
+    self.service = service
+    self.indicator = indicator
+    self.window = window
+    self.budgeting = budgeting
+    self.target = target
+    self.timeSliceWindowMs = timeSliceWindowMs
+    self.recordedIds = recordedIds.isEmpty ? [name] : recordedIds
+    self.alertPolicies = alertPolicies
+    self.origin = origin
+  }
+}
+
+/// What an SLO measures.
+public enum SLOIndicator: Sendable, Hashable {
+  /// Time a service spends in a counted incident (`slo.md`, indicator 1).
+  case incidentTime(countedSeverities: Set<Severity>)
+  /// Good requests over all requests, from METRIC signals' counts (`slo.md`, indicator 2).
+  case requestRatio
+
+  public var name: String {
+    switch self {
+    case .incidentTime: "incident-time"
+    case .requestRatio: "request-ratio"
+    }
+  }
+}
+
+/// OpenSLO's `budgetingMethod`.
+public enum BudgetingMethod: String, Sendable, Hashable {
+  case occurrences = "Occurrences"
+  case timeslices = "Timeslices"
+}
+
+/// The units of a calendar window.
+public enum CalendarUnit: String, Sendable, Hashable {
+  case day
+  case week
+  case month
+  case quarter
+  case year
+}
+
+/// OpenSLO's `timeWindow`: rolling (ending at the evaluation time) or calendar-aligned.
+public enum SLOWindow: Sendable, Hashable, CustomStringConvertible {
+  case rolling(milliseconds: Int64, text: String)
+  /// One calendar unit (an ISO week, a month, ...) in a time zone (IANA name or `UTC`).
+  case calendar(unit: CalendarUnit, timeZone: String, text: String)
+
+  public var description: String {
+    switch self {
+    case .rolling(_, let text): "rolling \(text)"
+    case .calendar(let unit, let zone, _): "calendar \(unit == .week ? "ISO week" : unit.rawValue) (\(zone))"
+    }
+  }
+}
+
+/// A multi-window, multi-burn-rate alert (SRE Workbook, "Alerting on SLOs", table 5-8).
+///
+/// It fires when both windows burn faster than `factor = budgetShare × period ÷ longWindow`.
+public struct BurnRatePolicy: Sendable, Hashable {
+  /// `page` or `ticket`.
+  public var severity: String
+  /// The share of the whole budget the long window may burn, such as 0.02.
+  public var budgetShare: Double
+  public var longWindowMs: Int64
+  public var shortWindowMs: Int64
+
+  public init(severity: String, budgetShare: Double, longWindowMs: Int64, shortWindowMs: Int64) {
+    self.severity = severity
+    self.budgetShare = budgetShare
+    self.longWindowMs = longWindowMs
+    self.shortWindowMs = shortWindowMs
+  }
+
+  /// 2% in 1h (5m) and 5% in 6h (30m) page; 10% in 3d (6h) opens a ticket.
+  public static let workbookDefaults = [
+    BurnRatePolicy(severity: "page", budgetShare: 0.02, longWindowMs: 3_600_000, shortWindowMs: 300_000),
+    BurnRatePolicy(severity: "page", budgetShare: 0.05, longWindowMs: 21_600_000, shortWindowMs: 1_800_000),
+    BurnRatePolicy(severity: "ticket", budgetShare: 0.10, longWindowMs: 259_200_000, shortWindowMs: 21_600_000),
+  ]
+
+  /// The burn-rate threshold for an SLO period (14.4, 6 and 1 for 30 days; 13.44, 5.6 and 0.933 for 28).
+  public func factor(periodMs: Int64) -> Double {
+    budgetShare * Double(periodMs) / Double(longWindowMs)
+  }
+}

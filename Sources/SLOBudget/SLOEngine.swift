@@ -1,0 +1,413 @@
+public import IncidentModel
+
+/// Whether an SLO is within policy.
+public enum SLOStatus: String, Sendable, Hashable {
+  case met = "MET"
+  case breached = "BREACHED"
+  /// A request-ratio SLO without traffic in its window: no data is not zero errors.
+  case noData = "NO_DATA"
+}
+
+/// What an SLO's figures count: milliseconds of bad time, or bad requests.
+public enum SLOMeasure: String, Sendable, Hashable {
+  case time
+  case events
+}
+
+/// An incident's share of an SLO's budget.
+public struct BudgetConsumer: Sendable, Hashable {
+  public var incidentId: String
+  public var title: String?
+  /// Its own bad time (ms) or bad requests in the window; overlaps with other incidents count for each.
+  public var bad: Double
+  /// `bad` ÷ the error budget; nil when the budget is zero.
+  public var share: Double?
+}
+
+/// A live-recorded violation beside the recomputed consumption of the same window.
+public struct RecordedComparison: Sendable, Hashable {
+  public var eventId: String
+  public var incidentId: String
+  public var recordedAt: Timestamp
+  public var window: Interval
+  public var recorded: Double
+  /// The toolkit's consumption over the same window; nil when undefined (no traffic, zero budget).
+  public var recomputed: Double?
+  /// `recomputed − recorded`.
+  public var difference: Double?
+}
+
+/// One multi-window burn-rate alert, evaluated at `at`.
+public struct AlertState: Sendable, Hashable {
+  public var policy: BurnRatePolicy
+  /// `budgetShare × period ÷ longWindow`.
+  public var factor: Double
+  /// Burn rates over the windows ending at `at`; nil when undefined (target 100%, or no traffic).
+  public var longBurnRate: Double?
+  public var shortBurnRate: Double?
+  /// Both windows burn faster than `factor`.
+  public var firing: Bool
+}
+
+/// Budget spent on one calendar day of the window.
+public struct DailyBudget: Sendable, Hashable {
+  public var date: CivilDate
+  public var interval: Interval
+  public var bad: Double
+  /// That day's bad ÷ the whole window's budget; nil when the budget is zero or undefined.
+  public var consumed: Double?
+  /// 1 − everything consumed up to the end of that day.
+  public var remaining: Double?
+}
+
+/// A piece of the unioned bad time and what produced it.
+public struct ExplainedInterval: Sendable, Hashable {
+  public var interval: Interval
+  public var contributions: [Contribution]
+
+  public struct Contribution: Sendable, Hashable {
+    public var incidentId: String
+    /// The incident's own counted bad time inside this piece.
+    public var intervals: [Interval]
+    /// Its status and severity spans that overlap this piece.
+    public var statusSpans: [Span<IncidentStatus>]
+    public var severitySpans: [Span<Severity>]
+  }
+}
+
+/// A METRIC signal counted by a request-ratio SLO.
+public struct ExplainedSample: Sendable, Hashable {
+  public var incidentId: String
+  public var sample: RequestSample
+}
+
+/// The evaluation of one SLO at one time: every figure, computed once, with its evidence.
+public struct SLOResult: Sendable {
+  public var definition: SLODefinition
+  public var orgId: String
+  /// The whole window; figures cover `evaluated`, its part up to `at`.
+  public var window: Interval
+  public var evaluated: Interval
+  public var at: Timestamp
+  public var measure: SLOMeasure
+  /// Milliseconds of the evaluated window, or requests counted in it.
+  public var valid: Double
+  /// Bad milliseconds (after time slicing), or bad requests.
+  public var bad: Double
+  /// good ÷ valid; nil with no data.
+  public var sli: Double?
+  /// Allowed bad: `(1 − target) × window length`, or `(1 − target) × requests`.
+  public var errorBudget: Double
+  /// bad ÷ error budget (may exceed 1); nil with no data, or a zero budget that was spent.
+  public var consumed: Double?
+  /// 1 − consumed (may be negative).
+  public var remaining: Double?
+  /// (bad ÷ valid) ÷ (1 − target): 1 spends the budget exactly over the window.
+  public var burnRate: Double?
+  public var status: SLOStatus
+  /// How far below the policy's minimum remaining the SLO is, when breached.
+  public var breachMargin: Double?
+  /// Why a figure is missing, in words.
+  public var notes: [String]
+  /// With time slices: the slice length and how many slices of the evaluated window were bad.
+  public var timeSlices: (lengthMs: Int64, bad: Int, total: Int)?
+  public var consumers: [BudgetConsumer]
+  public var recorded: [RecordedComparison]
+  public var alerts: [AlertState]
+  public var daily: [DailyBudget]
+  public var explainedIntervals: [ExplainedInterval]
+  public var explainedSamples: [ExplainedSample]
+
+  /// The error budget in minutes, for time-based SLOs.
+  public var errorBudgetMinutes: Double? { measure == .time ? errorBudget / 60_000 : nil }
+  /// Budget minutes left (negative once overspent), for time-based SLOs.
+  public var remainingMinutes: Double? { measure == .time ? (errorBudget - bad) / 60_000 : nil }
+  public var badMinutes: Double? { measure == .time ? bad / 60_000 : nil }
+}
+
+/// Why an SLO cannot be evaluated.
+public enum SLOEvaluationError: Error, Sendable, CustomStringConvertible {
+  case noOrg(slo: String, origin: String)
+
+  public var description: String {
+    switch self {
+    case .noOrg(let slo, let origin):
+      "SLO \(slo) (\(origin)) names no organisation (annotation \(SLODefinitionParser.orgAnnotation)) and no --org was given"
+    }
+  }
+}
+
+/// The error-budget engine: pure, no I/O, no clock; the evaluation time is an argument.
+public enum SLOEngine {
+  /// Evaluates `definition` over replayed incidents at `at`.
+  ///
+  /// Only incidents of the SLO's org count, even for a service of the same name
+  /// elsewhere; `defaultOrgId` (the command's `--org`) applies when the SLO names none.
+  /// An SLO is breached when its remaining budget is below `minimumRemaining`.
+  public static func evaluate(
+    _ definition: SLODefinition, incidents: [IncidentSnapshot], at: Timestamp, defaultOrgId: String? = nil,
+    minimumRemaining: Double = 0
+  ) throws(SLOEvaluationError) -> SLOResult {
+    guard let orgId = definition.orgId ?? defaultOrgId else { throw .noOrg(slo: definition.name, origin: definition.origin) }
+    let window = SLOWindows.window(definition.window, at: at)
+    let evaluated = Interval(start: window.start, end: min(window.end, at))
+    let inOrg = incidents.filter { $0.orgId == orgId }
+    let allowedShare = 1 - definition.target
+    var result: SLOResult
+    switch definition.indicator {
+    case .incidentTime(let counted):
+      let badTime = BadTime(
+        incidents: inOrg.filter { $0.serviceName == definition.service }, counted: counted, at: at,
+        slices: definition.budgeting == .timeslices ? definition.timeSliceWindowMs.map { (window.start, $0) } : nil)
+      let bad = badTime.counted(in: evaluated)
+      let badMs = Double(bad.totalMilliseconds)
+      let valid = Double(evaluated.milliseconds)
+      let budget = allowedShare * Double(window.milliseconds)
+      result = SLOResult(
+        definition: definition, orgId: orgId, window: window, evaluated: evaluated, at: at, measure: .time, valid: valid, bad: badMs,
+        sli: valid > 0 ? 1 - badMs / valid : nil, errorBudget: budget, consumed: nil, remaining: nil, burnRate: nil, status: .met,
+        breachMargin: nil, notes: [], timeSlices: nil, consumers: [], recorded: [], alerts: [], daily: [], explainedIntervals: [],
+        explainedSamples: [])
+      if let (origin, length) = badTime.slices {
+        let total = Int((evaluated.end.millisecondsSinceEpoch - origin.millisecondsSinceEpoch + length - 1) / length)
+        let badSlices = Set(
+          bad.flatMap { piece -> [Int64] in
+            let first = (piece.start.millisecondsSinceEpoch - origin.millisecondsSinceEpoch) / length
+            let last = (piece.end.millisecondsSinceEpoch - 1 - origin.millisecondsSinceEpoch) / length
+            return Array(first...last)
+          }
+        ).count
+        result.timeSlices = (length, badSlices, total)
+      }
+      result.consumers = badTime.consumers(in: evaluated, budget: budget)
+      result.explainedIntervals = badTime.explain(in: evaluated)
+      result.daily = daily(definition: definition, evaluated: evaluated, budget: budget) {
+        Double(badTime.counted(in: $0).totalMilliseconds)
+      }
+      result.alerts = definition.alertPolicies.map { policy in
+        alert(policy, period: window.milliseconds, target: definition.target, at: at) { interval in
+          (Double(badTime.continuous(in: interval).totalMilliseconds), Double(interval.milliseconds))
+        }
+      }
+      result.recorded = recorded(definition, incidents: inOrg, evaluated: evaluated) { recordWindow in
+        let spent = Double(badTime.counted(in: recordWindow).totalMilliseconds)
+        let allowed = allowedShare * Double(recordWindow.milliseconds)
+        return allowed > 0 ? spent / allowed : (spent == 0 ? 0 : nil)
+      }
+
+    case .requestRatio:
+      let samples = RequestSamples(incidents: inOrg, service: definition.service)
+      let counted = samples.counts(in: evaluated)
+      let total = Double(counted.total)
+      let badEvents = Double(counted.total - counted.good)
+      result = SLOResult(
+        definition: definition, orgId: orgId, window: window, evaluated: evaluated, at: at, measure: .events, valid: total,
+        bad: badEvents, sli: total > 0 ? Double(counted.good) / total : nil, errorBudget: allowedShare * total, consumed: nil,
+        remaining: nil, burnRate: nil, status: .met, breachMargin: nil, notes: [], timeSlices: nil, consumers: [], recorded: [],
+        alerts: [], daily: [], explainedIntervals: [], explainedSamples: samples.explain(in: evaluated))
+      if total == 0 { result.notes.append("no request counts in the window: the SLI is undefined and the budget untouched") }
+      result.consumers = samples.consumers(in: evaluated, budget: result.errorBudget)
+      let budget = result.errorBudget
+      result.daily = daily(definition: definition, evaluated: evaluated, budget: budget) { day in
+        let counts = samples.counts(in: day)
+        return Double(counts.total - counts.good)
+      }
+      result.alerts = definition.alertPolicies.map { policy in
+        alert(policy, period: window.milliseconds, target: definition.target, at: at) { interval in
+          let counts = samples.counts(in: interval)
+          return (Double(counts.total - counts.good), Double(counts.total))
+        }
+      }
+      result.recorded = recorded(definition, incidents: inOrg, evaluated: evaluated) { recordWindow in
+        let counts = samples.counts(in: recordWindow)
+        let allowed = allowedShare * Double(counts.total)
+        let spent = Double(counts.total - counts.good)
+        return counts.total == 0 ? nil : (allowed > 0 ? spent / allowed : (spent == 0 ? 0 : nil))
+      }
+    }
+    settle(&result, allowedShare: allowedShare, minimumRemaining: minimumRemaining)
+    return result
+  }
+
+  /// Consumed, remaining, burn rate and status from bad, valid and the budget, without dividing by zero.
+  private static func settle(_ result: inout SLOResult, allowedShare: Double, minimumRemaining: Double) {
+    if result.measure == .events && result.valid == 0 {
+      result.status = .noData
+      return
+    }
+    if result.errorBudget > 0 {
+      result.consumed = result.bad / result.errorBudget
+      result.remaining = 1 - result.bad / result.errorBudget
+    } else if result.bad == 0 {
+      result.consumed = 0
+      result.remaining = 1
+    } else {
+      result.notes.append(
+        "the target is 100%: the error budget is zero, and any bad \(result.measure == .time ? "time" : "request") breaches it")
+    }
+    if allowedShare > 0 && result.valid > 0 {
+      result.burnRate = (result.bad / result.valid) / allowedShare
+    }
+    guard let remaining = result.remaining else {
+      result.status = .breached
+      return
+    }
+    if remaining < minimumRemaining {
+      result.status = .breached
+      result.breachMargin = minimumRemaining - remaining
+    }
+  }
+
+  private static func daily(
+    definition: SLODefinition, evaluated: Interval, budget: Double, bad: (Interval) -> Double
+  ) -> [DailyBudget] {
+    var spent = 0.0
+    return SLOWindows.days(of: evaluated, zone: SLOWindows.timeZone(of: definition.window)).map { day in
+      let amount = bad(day.interval)
+      spent += amount
+      let consumed: Double? = budget > 0 ? amount / budget : (amount == 0 ? 0 : nil)
+      let remaining: Double? = budget > 0 ? 1 - spent / budget : (spent == 0 ? 1 : nil)
+      return DailyBudget(date: day.date, interval: day.interval, bad: amount, consumed: consumed, remaining: remaining)
+    }
+  }
+
+  /// `measure(window)` gives (bad, valid) over a window ending at `at`.
+  private static func alert(
+    _ policy: BurnRatePolicy, period: Int64, target: Double, at: Timestamp, measure: (Interval) -> (Double, Double)
+  ) -> AlertState {
+    let factor = policy.factor(periodMs: period)
+    let allowed = 1 - target
+    func rate(_ length: Int64) -> (errorRate: Double?, burn: Double?) {
+      let (bad, valid) = measure(Interval(start: at.adding(milliseconds: -length), end: at))
+      guard valid > 0 else { return (nil, nil) }
+      let errorRate = bad / valid
+      return (errorRate, allowed > 0 ? errorRate / allowed : nil)
+    }
+    let long = rate(policy.longWindowMs)
+    let short = rate(policy.shortWindowMs)
+    // Compared as error rates, so a zero budget (target 100%) fires on any bad time.
+    func exceeds(_ errorRate: Double?) -> Bool { errorRate.map { $0 > factor * allowed } ?? false }
+    return AlertState(
+      policy: policy, factor: factor, longBurnRate: long.burn, shortBurnRate: short.burn,
+      firing: exceeds(long.errorRate) && exceeds(short.errorRate))
+  }
+
+  private static func recorded(
+    _ definition: SLODefinition, incidents: [IncidentSnapshot], evaluated: Interval, recompute: (Interval) -> Double?
+  ) -> [RecordedComparison] {
+    var comparisons: [RecordedComparison] = []
+    for incident in incidents {
+      for violation in incident.sloViolations where definition.recordedIds.contains(violation.payload.sloId) {
+        guard evaluated.start <= violation.ts && violation.ts < evaluated.end else { continue }
+        let window = Interval(start: violation.payload.windowStart, end: violation.payload.windowEnd)
+        let recomputed = recompute(window)
+        comparisons.append(
+          RecordedComparison(
+            eventId: violation.eventId, incidentId: incident.incidentId, recordedAt: violation.ts, window: window,
+            recorded: violation.payload.errorBudgetConsumed, recomputed: recomputed,
+            difference: recomputed.map { $0 - violation.payload.errorBudgetConsumed }))
+      }
+    }
+    return comparisons.sorted { ($0.recordedAt, $0.eventId) < ($1.recordedAt, $1.eventId) }
+  }
+}
+
+/// The counted bad time of one service's incidents.
+struct BadTime {
+  let incidents: [(snapshot: IncidentSnapshot, intervals: [Interval])]
+  let union: [Interval]
+  /// Slice origin and length, when time slices apply.
+  let slices: (origin: Timestamp, length: Int64)?
+
+  init(incidents: [IncidentSnapshot], counted: Set<Severity>, at: Timestamp, slices: (Timestamp, Int64)?) {
+    self.incidents = incidents.map { ($0, $0.badIntervals(countedSeverities: counted, until: at)) }.filter { !$0.1.isEmpty }
+    union = self.incidents.flatMap(\.intervals).unioned()
+    self.slices = slices
+  }
+
+  /// Unioned bad time inside `window`, before slicing.
+  func continuous(in window: Interval) -> [Interval] { union.clipped(to: window) }
+
+  /// Counted bad time inside `window`: with slices, every slice touched by bad time, clipped to the window.
+  func counted(in window: Interval) -> [Interval] {
+    guard let (origin, length) = slices else { return continuous(in: window) }
+    // The slices an interval touches form one interval: widen it to slice boundaries.
+    func floor(_ t: Timestamp) -> Timestamp {
+      let offset = (t.millisecondsSinceEpoch - origin.millisecondsSinceEpoch).floorDivision(by: length)
+      return origin.adding(milliseconds: offset * length)
+    }
+    let widened = union.map { piece in
+      Interval(start: floor(piece.start), end: floor(piece.end.adding(milliseconds: -1)).adding(milliseconds: length))
+    }
+    return widened.unioned().clipped(to: window)
+  }
+
+  func consumers(in window: Interval, budget: Double) -> [BudgetConsumer] {
+    incidents.compactMap { entry -> BudgetConsumer? in
+      let ms = Double(entry.intervals.clipped(to: window).totalMilliseconds)
+      guard ms > 0 else { return nil }
+      return BudgetConsumer(
+        incidentId: entry.snapshot.incidentId, title: entry.snapshot.title, bad: ms, share: budget > 0 ? ms / budget : nil)
+    }.sorted { ($0.bad, $1.incidentId) > ($1.bad, $0.incidentId) }
+  }
+
+  func explain(in window: Interval) -> [ExplainedInterval] {
+    continuous(in: window).map { piece in
+      let contributions = incidents.compactMap { entry -> ExplainedInterval.Contribution? in
+        let own = entry.intervals.clipped(to: piece)
+        guard !own.isEmpty else { return nil }
+        func overlaps<V>(_ span: Span<V>) -> Bool { span.start < piece.end && (span.end.map { $0 > piece.start } ?? true) }
+        return .init(
+          incidentId: entry.snapshot.incidentId, intervals: own, statusSpans: entry.snapshot.statusHistory.filter(overlaps),
+          severitySpans: entry.snapshot.severityHistory.filter(overlaps))
+      }
+      return ExplainedInterval(interval: piece, contributions: contributions)
+    }
+  }
+}
+
+/// The request counts of one service's METRIC signals, from every incident of the org.
+struct RequestSamples {
+  let samples: [(incidentId: String, sample: RequestSample)]
+
+  init(incidents: [IncidentSnapshot], service: String) {
+    samples = incidents.flatMap { incident in
+      incident.requestSamples.filter { $0.serviceName == service }.map { (incident.incidentId, $0) }
+    }.sorted { ($0.sample.instant, $0.sample.eventId) < ($1.sample.instant, $1.sample.eventId) }
+  }
+
+  /// Counts whose instant is inside `window` (start inclusive, end exclusive).
+  func counts(in window: Interval) -> (good: Int64, total: Int64) {
+    var good: Int64 = 0
+    var total: Int64 = 0
+    for entry in samples where window.start <= entry.sample.instant && entry.sample.instant < window.end {
+      good += entry.sample.good
+      total += entry.sample.total
+    }
+    return (good, total)
+  }
+
+  func consumers(in window: Interval, budget: Double) -> [BudgetConsumer] {
+    var bad: [String: Int64] = [:]
+    for entry in samples where window.start <= entry.sample.instant && entry.sample.instant < window.end {
+      bad[entry.incidentId, default: 0] += entry.sample.total - entry.sample.good
+    }
+    return bad.filter { $0.value > 0 }.map { id, events in
+      BudgetConsumer(incidentId: id, title: nil, bad: Double(events), share: budget > 0 ? Double(events) / budget : nil)
+    }.sorted { ($0.bad, $1.incidentId) > ($1.bad, $0.incidentId) }
+  }
+
+  func explain(in window: Interval) -> [ExplainedSample] {
+    samples.filter { window.start <= $0.sample.instant && $0.sample.instant < window.end }.map {
+      ExplainedSample(incidentId: $0.incidentId, sample: $0.sample)
+    }
+  }
+}
+
+extension Int64 {
+  /// Division rounding toward negative infinity.
+  fileprivate func floorDivision(by divisor: Int64) -> Int64 {
+    let (q, r) = quotientAndRemainder(dividingBy: divisor)
+    return r < 0 ? q - 1 : q
+  }
+}

@@ -1,0 +1,74 @@
+import Foundation
+public import IncidentModel
+
+/// Where an SLO's window lies for an evaluation time, and its calendar days.
+///
+/// Foundation's `Calendar` is used only for calendar windows and day boundaries
+/// in a named time zone; the evaluation time always comes from the caller.
+public enum SLOWindows {
+  /// The whole window: `[at − length, at)` for a rolling window, the calendar unit containing `at` otherwise.
+  public static func window(_ window: SLOWindow, at: Timestamp) -> Interval {
+    switch window {
+    case .rolling(let length, _):
+      return Interval(start: at.adding(milliseconds: -length), end: at)
+    case .calendar(let unit, let zone, _):
+      let calendar = calendar(zone: zone, iso: unit == .week)
+      let date = Date(timeIntervalSince1970: Double(at.millisecondsSinceEpoch) / 1000)
+      let component: Calendar.Component
+      switch unit {
+      case .day: component = .day
+      case .week: component = .weekOfYear
+      case .month: component = .month
+      case .year: component = .year
+      case .quarter:
+        // Foundation's `.quarter` is not reliable on every platform: three months from the quarter's first.
+        let month = calendar.component(.month, from: date)
+        var first = calendar.dateComponents([.year], from: date)
+        first.month = (month - 1) / 3 * 3 + 1
+        first.day = 1
+        let start = calendar.date(from: first) ?? date
+        let end = calendar.date(byAdding: .month, value: 3, to: start) ?? date
+        return Interval(start: timestamp(start), end: timestamp(end))
+      }
+      guard let interval = calendar.dateInterval(of: component, for: date) else {
+        return Interval(start: at, end: at)
+      }
+      return Interval(start: timestamp(interval.start), end: timestamp(interval.end))
+    }
+  }
+
+  /// The window's time zone: its own for a calendar window, UTC for a rolling one.
+  public static func timeZone(of window: SLOWindow) -> String {
+    if case .calendar(_, let zone, _) = window { return zone }
+    return "UTC"
+  }
+
+  /// The calendar days of `interval` in `zone`, each clipped to it, with its local date.
+  public static func days(of interval: Interval, zone: String) -> [(date: CivilDate, interval: Interval)] {
+    let calendar = calendar(zone: zone, iso: false)
+    var days: [(CivilDate, Interval)] = []
+    var cursor = Date(timeIntervalSince1970: Double(interval.start.millisecondsSinceEpoch) / 1000)
+    while timestamp(cursor) < interval.end {
+      guard let day = calendar.dateInterval(of: .day, for: cursor) else { break }
+      let parts = calendar.dateComponents([.year, .month, .day], from: day.start)
+      let piece = Interval(start: max(timestamp(day.start), interval.start), end: min(timestamp(day.end), interval.end))
+      days.append((CivilDate(year: parts.year ?? 0, month: parts.month ?? 0, day: parts.day ?? 0), piece))
+      cursor = day.end
+    }
+    return days
+  }
+
+  private static func calendar(zone: String, iso: Bool) -> Calendar {
+    var calendar = Calendar(identifier: iso ? .iso8601 : .gregorian)
+    calendar.timeZone = TimeZone(identifier: zone) ?? TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
+    if iso {
+      calendar.firstWeekday = 2
+      calendar.minimumDaysInFirstWeek = 4
+    }
+    return calendar
+  }
+
+  private static func timestamp(_ date: Date) -> Timestamp {
+    Timestamp(millisecondsSinceEpoch: Int64((date.timeIntervalSince1970 * 1000).rounded()))
+  }
+}

@@ -1,0 +1,401 @@
+import IncidentModel
+import SLOBudget
+
+/// `slo check` and `slo report` in every format, from the engine's figures only.
+enum SLORendering {
+  // MARK: - Shared wording
+
+  static func percent(_ value: Double?, decimals: Int = 2) -> String {
+    value.map { Format.percent($0, decimals: decimals) } ?? "–"
+  }
+
+  static func target(_ definition: SLODefinition) -> String { Format.percent(definition.target, decimals: 3).trimmingZeros }
+
+  static func amount(_ value: Double, _ result: SLOResult) -> String {
+    result.measure == .time ? Format.duration(milliseconds: Int64(value.rounded())) : "\(Int64(value.rounded())) req"
+  }
+
+  static func burn(_ value: Double?) -> String { value.map { Format.decimal($0, places: 2) } ?? "–" }
+
+  static func indicatorLabel(_ result: SLOResult) -> String {
+    switch result.definition.indicator {
+    case .incidentTime(let counted):
+      "incident time, \(counted.sorted().map(\.rawValue).joined(separator: "+"))"
+        + (result.timeSlices.map { " in \(Format.duration(milliseconds: $0.lengthMs)) slices" } ?? "")
+    case .requestRatio: "request ratio"
+    }
+  }
+
+  /// One line saying why an SLO breached, by how much, and who spent its budget.
+  static func breachLine(_ result: SLOResult, minimumRemaining: Double) -> String {
+    var text = "\(result.definition.name) (\(result.orgId), \(result.definition.service)): "
+    if let remaining = result.remaining, let margin = result.breachMargin {
+      text += "remaining \(percent(remaining)) is \(percent(margin)) below the minimum \(percent(minimumRemaining))"
+    } else {
+      text += result.notes.first ?? "breached"
+    }
+    text += "; bad \(amount(result.bad, result)) against a budget of \(amount(result.errorBudget, result))"
+    let top = result.consumers.prefix(3).map { consumer in
+      "\(consumer.incidentId) (\(percent(consumer.share, decimals: 1)))"
+    }
+    if !top.isEmpty { text += "; most consumed by \(top.joined(separator: ", "))" }
+    return text
+  }
+
+  static func firing(_ result: SLOResult) -> [String] {
+    result.alerts.filter(\.firing).map { alert in
+      "\(alert.policy.severity): \(Format.percent(alert.policy.budgetShare, decimals: 0)) of budget in "
+        + "\(Format.duration(milliseconds: alert.policy.longWindowMs))/\(Format.duration(milliseconds: alert.policy.shortWindowMs)) "
+        + "(factor \(Format.decimal(alert.factor, places: 2)); burn \(burn(alert.longBurnRate)) and \(burn(alert.shortBurnRate)))"
+    }
+  }
+
+  // MARK: - slo check
+
+  static func checkTable(_ results: [SLOResult], at: Timestamp, minimumRemaining: Double) -> String {
+    let breached = results.filter { $0.status == .breached }
+    var out = "SLO check at \(at): \(results.count) SLO(s), \(breached.count) breached (minimum remaining \(percent(minimumRemaining)))\n\n"
+    out += headline(results).rendered()
+    if !breached.isEmpty {
+      out += "\nBreaches\n"
+      for result in breached { out += "  \(breachLine(result, minimumRemaining: minimumRemaining))\n" }
+    }
+    let alerting = results.filter { !firing($0).isEmpty }
+    if !alerting.isEmpty {
+      out += "\nBurn-rate alerts firing\n"
+      for result in alerting {
+        for line in firing(result) { out += "  \(result.definition.name): \(line)\n" }
+      }
+    }
+    let noData = results.filter { $0.status == .noData }
+    if !noData.isEmpty {
+      out += "\nNo data\n"
+      for result in noData { out += "  \(result.definition.name): \(result.notes.joined(separator: "; "))\n" }
+    }
+    return out
+  }
+
+  private static func headline(_ results: [SLOResult]) -> TextTable {
+    var table = TextTable([
+      ("SLO", .left), ("org", .left), ("service", .left), ("window", .left), ("SLI", .right), ("target", .right), ("bad", .right),
+      ("budget", .right), ("consumed", .right), ("remaining", .right), ("burn", .right), ("status", .left),
+    ])
+    for result in results {
+      table.append([
+        result.definition.name, result.orgId, result.definition.service, "\(result.definition.window)", percent(result.sli, decimals: 4),
+        target(result.definition), amount(result.bad, result), amount(result.errorBudget, result), percent(result.consumed),
+        percent(result.remaining), burn(result.burnRate), result.status.rawValue,
+      ])
+    }
+    return table
+  }
+
+  static func markdown(_ results: [SLOResult], at: Timestamp, minimumRemaining: Double) -> String {
+    let breached = results.filter { $0.status == .breached }
+    var out = "## SLO check: \(breached.isEmpty ? "all within budget" : "\(breached.count) breached")\n\n"
+    out += "Evaluated at `\(at)`; an SLO breaches when less than \(percent(minimumRemaining)) of its budget remains.\n\n"
+    out += "| SLO | org | service | window | SLI | target | consumed | remaining | burn rate | status |\n"
+    out += "|---|---|---|---|---:|---:|---:|---:|---:|---|\n"
+    for result in results {
+      let status = result.status == .breached ? "**BREACHED**" : result.status.rawValue
+      out += "| `\(result.definition.name)` | \(result.orgId) | \(result.definition.service) | \(result.definition.window) | "
+      out += "\(percent(result.sli, decimals: 4)) | \(target(result.definition)) | \(percent(result.consumed)) | "
+      out += "\(percent(result.remaining)) | \(burn(result.burnRate)) | \(status) |\n"
+    }
+    if !breached.isEmpty {
+      out += "\n### Breaches\n\n"
+      for result in breached { out += "- \(breachLine(result, minimumRemaining: minimumRemaining))\n" }
+    }
+    let alerting = results.filter { !firing($0).isEmpty }
+    if !alerting.isEmpty {
+      out += "\n### Burn-rate alerts firing\n\n"
+      for result in alerting {
+        for line in firing(result) { out += "- `\(result.definition.name)`: \(line)\n" }
+      }
+    }
+    return out
+  }
+
+  static func junit(_ results: [SLOResult], at: Timestamp, minimumRemaining: Double) -> String {
+    let failures = results.filter { $0.status == .breached }.count
+    let skipped = results.filter { $0.status == .noData }.count
+    var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    out += "<testsuites name=\"slo check\" tests=\"\(results.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\">\n"
+    out += "  <testsuite name=\"slo check\" tests=\"\(results.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" "
+    out += "timestamp=\"\(xml(String(at.description.dropLast(5))))\" time=\"0\">\n"
+    out += "    <properties>\n"
+    out += "      <property name=\"at\" value=\"\(xml(at.description))\"/>\n"
+    out += "      <property name=\"min-remaining\" value=\"\(Format.decimal(minimumRemaining, places: 4))\"/>\n"
+    out += "    </properties>\n"
+    for result in results {
+      let classname = "\(result.orgId).\(result.definition.service)"
+      out += "    <testcase classname=\"\(xml(classname))\" name=\"\(xml(result.definition.name))\" time=\"0\">\n"
+      switch result.status {
+      case .breached:
+        let message = breachLine(result, minimumRemaining: minimumRemaining)
+        out += "      <failure message=\"\(xml(message))\" type=\"SLOBreach\">\(xml(details(result)))</failure>\n"
+      case .noData:
+        out += "      <skipped message=\"\(xml(result.notes.joined(separator: "; ")))\"/>\n"
+      case .met:
+        break
+      }
+      out += "      <system-out>\(xml(details(result)))</system-out>\n"
+      out += "    </testcase>\n"
+    }
+    out += "  </testsuite>\n</testsuites>\n"
+    return out
+  }
+
+  private static func details(_ result: SLOResult) -> String {
+    var lines = [
+      "window \(result.window.start) → \(result.window.end) (\(result.definition.window)), evaluated to \(result.evaluated.end)",
+      "SLI \(percent(result.sli, decimals: 4)), target \(target(result.definition)), bad \(amount(result.bad, result)), budget \(amount(result.errorBudget, result))",
+      "consumed \(percent(result.consumed)), remaining \(percent(result.remaining)), burn rate \(burn(result.burnRate))",
+    ]
+    lines += firing(result).map { "alert firing: \($0)" }
+    lines += result.notes
+    return lines.joined(separator: "\n")
+  }
+
+  private static func xml(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\"": out += "&quot;"
+      case "\n": out += "&#10;"
+      default:
+        // XML 1.0 allows no other control characters.
+        if scalar.value >= 0x20 || scalar == "\t" { out.unicodeScalars.append(scalar) }
+      }
+    }
+    return out
+  }
+
+  // MARK: - slo report
+
+  static func reportTable(_ results: [SLOResult], at: Timestamp, explain: Bool) -> String {
+    var out = "SLO report at \(at): \(results.count) SLO(s)\n\n"
+    out += headline(results).rendered()
+    for result in results {
+      out += "\n\(result.definition.name) — \(result.definition.displayName ?? result.definition.service)\n"
+      out += "  org \(result.orgId), service \(result.definition.service), \(indicatorLabel(result)), target \(target(result.definition)), "
+      out += "\(result.definition.budgeting.rawValue)\n"
+      out += "  window \(result.window.start) → \(result.window.end) (\(result.definition.window)), evaluated to \(result.evaluated.end)\n"
+      out += "  SLI \(percent(result.sli, decimals: 4)); bad \(amount(result.bad, result)) of \(amount(result.valid, result)); "
+      out += "budget \(amount(result.errorBudget, result)); consumed \(percent(result.consumed)); remaining \(percent(result.remaining))"
+      if let minutes = result.remainingMinutes { out += " (\(Format.decimal(minutes, places: 1)) min)" }
+      out += "; burn rate \(burn(result.burnRate)); \(result.status.rawValue)\n"
+      if let slices = result.timeSlices {
+        out += "  time slices: \(slices.bad) of \(slices.total) slices of \(Format.duration(milliseconds: slices.lengthMs)) bad\n"
+      }
+      for note in result.notes { out += "  note: \(note)\n" }
+      out += "  alerts:\n"
+      for alert in result.alerts {
+        out +=
+          "    \(alert.firing ? "FIRING" : "ok    ") \(alert.policy.severity) \(Format.percent(alert.policy.budgetShare, decimals: 0)) in "
+        out += "\(Format.duration(milliseconds: alert.policy.longWindowMs))/\(Format.duration(milliseconds: alert.policy.shortWindowMs)): "
+        out += "factor \(Format.decimal(alert.factor, places: 3)), burn \(burn(alert.longBurnRate)) / \(burn(alert.shortBurnRate))\n"
+      }
+      if !result.consumers.isEmpty {
+        out += "  top consumers:\n"
+        for consumer in result.consumers.prefix(5) {
+          out += "    \(consumer.incidentId)  \(amount(consumer.bad, result))  \(percent(consumer.share)) of budget"
+          out += consumer.title.map { "  \"\($0)\"" } ?? ""
+          out += "\n"
+        }
+      }
+      if !result.recorded.isEmpty {
+        out += "  recorded live vs recomputed:\n"
+        for record in result.recorded {
+          out +=
+            "    \(record.recordedAt) \(record.incidentId) [\(record.window.start) → \(record.window.end)]: recorded \(percent(record.recorded)), "
+          out += "recomputed \(percent(record.recomputed)), difference \(record.difference.map { Format.signedPercent($0) } ?? "–")\n"
+        }
+      }
+      out += "  daily:\n"
+      for day in result.daily where day.bad > 0 || day.interval.end == result.evaluated.end {
+        out += "    \(day.date)  consumed \(percent(day.consumed))  remaining \(percent(day.remaining))\n"
+      }
+      if explain { out += explanation(result) }
+    }
+    return out
+  }
+
+  private static func explanation(_ result: SLOResult) -> String {
+    var out = "  explain:\n"
+    switch result.measure {
+    case .time:
+      out += "    bad time = |union of the counted bad intervals ∩ \(result.evaluated.start) → \(result.evaluated.end)|"
+      out +=
+        result.timeSlices.map {
+          ", every \(Format.duration(milliseconds: $0.lengthMs)) slice they touch counted whole (clipped to the window)"
+        } ?? ""
+      out +=
+        "\n    error budget = (1 − \(Format.decimal(result.definition.target, places: 4))) × \(Format.duration(milliseconds: result.window.milliseconds))"
+      out += " = \(amount(result.errorBudget, result)); consumed = bad ÷ budget\n"
+      for piece in result.explainedIntervals {
+        out += "    \(piece.interval.start) → \(piece.interval.end) (\(Format.duration(milliseconds: piece.interval.milliseconds)))\n"
+        for contribution in piece.contributions {
+          out += "      \(contribution.incidentId): "
+          out += contribution.statusSpans.map { "\($0.value.rawValue) from \($0.start)" }.joined(separator: ", ")
+          out += "; "
+          out += contribution.severitySpans.map { "\($0.value.rawValue) from \($0.start)" }.joined(separator: ", ")
+          out += "\n"
+        }
+      }
+    case .events:
+      out += "    SLI = good ÷ total over the METRIC signals of \(result.definition.service) whose instant is in the window\n"
+      for sample in result.explainedSamples {
+        out +=
+          "    \(sample.sample.instant) \(sample.incidentId) \(sample.sample.eventId): \(sample.sample.good) good of \(sample.sample.total)\n"
+      }
+    }
+    return out
+  }
+
+  static func dailyCSV(_ results: [SLOResult]) -> String {
+    var out = CSV.line(["slo", "org_id", "service", "date", "day_start", "day_end", "bad", "unit", "consumed", "remaining"])
+    for result in results {
+      for day in result.daily {
+        out += CSV.line([
+          result.definition.name, result.orgId, result.definition.service, day.date.description, day.interval.start.description,
+          day.interval.end.description, Format.decimal(day.bad, places: 0), result.measure == .time ? "ms" : "requests",
+          day.consumed.map { Format.decimal($0, places: 6) } ?? "", day.remaining.map { Format.decimal($0, places: 6) } ?? "",
+        ])
+      }
+    }
+    return out
+  }
+
+  // MARK: - JSON
+
+  static func json(_ results: [SLOResult], at: Timestamp, minimumRemaining: Double, report: Bool, explain: Bool) -> JSONValue {
+    func number(_ value: Double?, places: Int = 6) -> JSONValue { value.map { .number(Format.decimal($0, places: places)) } ?? .null }
+    func ts(_ t: Timestamp) -> JSONValue { .string(t.description) }
+    func interval(_ i: Interval) -> JSONValue { .object(["start": ts(i.start), "end": ts(i.end)]) }
+    let documents = results.map { result -> JSONValue in
+      var object: JSONObject = [
+        "name": .string(result.definition.name), "orgId": .string(result.orgId), "service": .string(result.definition.service),
+        "indicator": .string(result.definition.indicator.name), "budgetingMethod": .string(result.definition.budgeting.rawValue),
+        "window": .string(result.definition.window.description), "windowStart": ts(result.window.start), "windowEnd": ts(result.window.end),
+        "evaluatedEnd": ts(result.evaluated.end), "target": number(result.definition.target), "sli": number(result.sli),
+        "unit": .string(result.measure == .time ? "ms" : "requests"), "valid": number(result.valid, places: 0),
+        "bad": number(result.bad, places: 0), "errorBudget": number(result.errorBudget, places: 3),
+        "errorBudgetConsumed": number(result.consumed), "errorBudgetRemaining": number(result.remaining),
+        "errorBudgetMinutes": number(result.errorBudgetMinutes, places: 3), "badMinutes": number(result.badMinutes, places: 3),
+        "remainingMinutes": number(result.remainingMinutes, places: 3), "errorBudgetBurnRate": number(result.burnRate),
+        "status": .string(result.status.rawValue), "breachMargin": number(result.breachMargin),
+        "notes": .array(result.notes.map(JSONValue.string)),
+        "topConsumers": .array(
+          result.consumers.prefix(report ? 10 : 3).map {
+            .object(["incidentId": .string($0.incidentId), "bad": number($0.bad, places: 0), "share": number($0.share)])
+          }),
+        "alerts": .array(
+          result.alerts.map { alert in
+            .object([
+              "severity": .string(alert.policy.severity), "budgetShare": number(alert.policy.budgetShare),
+              "longWindowMs": .number(String(alert.policy.longWindowMs)), "shortWindowMs": .number(String(alert.policy.shortWindowMs)),
+              "factor": number(alert.factor), "longBurnRate": number(alert.longBurnRate), "shortBurnRate": number(alert.shortBurnRate),
+              "firing": .bool(alert.firing),
+            ])
+          }),
+        "recorded": .array(
+          result.recorded.map { record in
+            .object([
+              "eventId": .string(record.eventId), "incidentId": .string(record.incidentId), "recordedAt": ts(record.recordedAt),
+              "window": interval(record.window), "recorded": number(record.recorded), "recomputed": number(record.recomputed),
+              "difference": number(record.difference),
+            ])
+          }),
+      ]
+      if let slices = result.timeSlices {
+        object.append(
+          "timeSlices",
+          .object([
+            "lengthMs": .number(String(slices.lengthMs)), "bad": .number(String(slices.bad)), "total": .number(String(slices.total)),
+          ]))
+      }
+      if report {
+        object.append(
+          "daily",
+          .array(
+            result.daily.map { day in
+              .object([
+                "date": .string(day.date.description), "bad": number(day.bad, places: 0), "consumed": number(day.consumed),
+                "remaining": number(day.remaining),
+              ])
+            }))
+      }
+      if explain {
+        object.append(
+          "badIntervals",
+          .array(
+            result.explainedIntervals.map { piece in
+              .object([
+                "start": ts(piece.interval.start), "end": ts(piece.interval.end),
+                "incidents": .array(
+                  piece.contributions.map { contribution in
+                    .object([
+                      "incidentId": .string(contribution.incidentId), "intervals": .array(contribution.intervals.map(interval)),
+                      "statusSpans": .array(
+                        contribution.statusSpans.map { .object(["status": .string($0.value.rawValue), "start": ts($0.start)]) }),
+                      "severitySpans": .array(
+                        contribution.severitySpans.map { .object(["severity": .string($0.value.rawValue), "start": ts($0.start)]) }),
+                    ])
+                  }),
+              ])
+            }))
+        object.append(
+          "requestSamples",
+          .array(
+            result.explainedSamples.map {
+              .object([
+                "eventId": .string($0.sample.eventId), "incidentId": .string($0.incidentId), "instant": ts($0.sample.instant),
+                "good": .number(String($0.sample.good)), "total": .number(String($0.sample.total)),
+              ])
+            }))
+      }
+      return .object(object)
+    }
+    return .object([
+      "at": ts(at), "minimumRemaining": number(minimumRemaining),
+      "breached": .number(String(results.filter { $0.status == .breached }.count)),
+      "slos": .array(documents),
+    ])
+  }
+}
+
+extension Format {
+  /// `value` with `places` decimals, rounded half away from zero, without Foundation's locale; `-0` is written `0`.
+  static func decimal(_ value: Double, places: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<places { scale *= 10 }
+    let scaled = (abs(value) * scale).rounded()
+    guard scaled < 9e17 else { return value < 0 ? "-\(abs(value))" : "\(value)" }
+    let integer = Int64(scaled)
+    let whole = integer / Int64(scale)
+    let fraction = String(integer % Int64(scale))
+    let sign = value < 0 && integer != 0 ? "-" : ""
+    guard places > 0 else { return "\(sign)\(whole)" }
+    return "\(sign)\(whole).\(String(repeating: "0", count: places - fraction.count))\(fraction)"
+  }
+
+  /// A signed percentage, `+1.25%` or `-0.50%`.
+  static func signedPercent(_ value: Double) -> String {
+    (value >= 0 ? "+" : "") + Format.percent(value, decimals: 2)
+  }
+}
+
+extension String {
+  /// `99.900%` → `99.9%`.
+  fileprivate var trimmingZeros: String {
+    guard hasSuffix("%"), contains(".") else { return self }
+    var text = String(dropLast())
+    while text.hasSuffix("0") { text.removeLast() }
+    if text.hasSuffix(".") { text.removeLast() }
+    return text + "%"
+  }
+}

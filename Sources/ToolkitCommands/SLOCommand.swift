@@ -1,0 +1,154 @@
+public import ArgumentParser
+import Foundation
+import IncidentModel
+import SLOBudget
+
+/// `slo`: error budgets recomputed from the incident stream.
+public struct SLOCommand: AsyncParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "slo",
+    abstract: "Recompute SLO error budgets, burn rates and alerts from IncidentEvent streams.",
+    discussion: "Exit codes: 0 every SLO within policy; 1 an SLO breached (slo check); 2 usage or input error.",
+    version: ToolkitVersion.current,
+    subcommands: [Check.self, Report.self]
+  )
+
+  public init() {}
+}
+
+/// Where SLO definitions come from and when they are evaluated, shared by `slo check` and `slo report`.
+public struct SLOOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("OpenSLO v1 YAML: a file (several documents allowed) or a directory of .yaml/.yml files.", valueName: "path"))
+  public var slos: String
+
+  @Option(help: ArgumentHelp("Evaluation time (RFC 3339 or YYYY-MM-DD); default now. Rolling windows end here.", valueName: "time"))
+  public var at: String?
+
+  public init() {}
+
+  /// The definitions, in file order (a directory's files by name); a broken one is an input error.
+  func definitions(org: String?) throws -> [SLODefinition] {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: slos, isDirectory: &isDirectory) else {
+      throw ValidationError("'--slos' names nothing: no file or directory at \(slos).")
+    }
+    var files = [slos]
+    if isDirectory.boolValue {
+      files = try FileManager.default.contentsOfDirectory(atPath: slos)
+        .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { (slos as NSString).appendingPathComponent($0) }
+    }
+    var definitions: [SLODefinition] = []
+    for file in files {
+      let text: String
+      do {
+        text = try String(contentsOfFile: file, encoding: .utf8)
+      } catch {
+        throw ValidationError("cannot read \(file): \(error.localizedDescription)")
+      }
+      definitions += try SLODefinitionParser.parse(yaml: text, file: file)
+    }
+    var seen: [String: String] = [:]
+    for definition in definitions {
+      if let first = seen[definition.name] {
+        throw ValidationError("SLO \(definition.name) is defined twice: \(first) and \(definition.origin).")
+      }
+      seen[definition.name] = definition.origin
+    }
+    guard !definitions.isEmpty else { throw ValidationError("no SLO (kind: SLO) in \(slos).") }
+    // With --org, the SLOs of that org (and those naming none) are evaluated.
+    return definitions.filter { org == nil || $0.orgId == nil || $0.orgId == org }
+  }
+
+  /// Loads the input and evaluates every SLO at the evaluation time.
+  func evaluate(input: InputOptions, minimumRemaining: Double = 0) throws -> (at: Timestamp, results: [SLOResult]) {
+    let at = try TimeArgument.evaluationTime(at)
+    let definitions = try definitions(org: input.org)
+    let loaded = try input.load(detail: .analytics)
+    let results = try definitions.map {
+      try SLOEngine.evaluate($0, incidents: loaded.snapshots, at: at, defaultOrgId: input.org, minimumRemaining: minimumRemaining)
+    }
+    return (at, results)
+  }
+}
+
+/// Output formats of `slo check`.
+public enum SLOCheckFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+  case table
+  case json
+  case junit
+  case markdown
+}
+
+extension SLOCommand {
+  /// `slo check`: the CI gate.
+  public struct Check: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+      abstract: "Check every SLO against its error budget: exit 1 when any breaches.",
+      discussion: """
+        An SLO breaches when its remaining budget is below --min-remaining (default 0, i.e. overspent). \
+        A request-ratio SLO without traffic reports NO_DATA and does not breach.
+        """)
+
+    @OptionGroup(title: "SLOs") public var sloOptions: SLOOptions
+    @OptionGroup(title: "Input") public var input: InputOptions
+
+    @Option(help: ArgumentHelp("Breach when the remaining budget is below this fraction (0.25 = keep a quarter).", valueName: "fraction"))
+    public var minRemaining = 0.0
+
+    @Option(help: "Output: table for people, json, junit for CI test reports, markdown for a job summary.")
+    public var format: SLOCheckFormat = .table
+
+    @Option(help: ArgumentHelp("Write the output to this file (atomically) instead of standard output.", valueName: "file"))
+    public var out: String?
+
+    public init() {}
+
+    public func validate() throws {
+      guard minRemaining.isFinite, minRemaining <= 1 else {
+        throw ValidationError("'--min-remaining' must be a fraction up to 1 (got \(minRemaining)).")
+      }
+    }
+
+    public func run() async throws {
+      let (at, results) = try sloOptions.evaluate(input: input, minimumRemaining: minRemaining)
+      let text: String
+      switch format {
+      case .table: text = SLORendering.checkTable(results, at: at, minimumRemaining: minRemaining)
+      case .json: text = JSONText.pretty(SLORendering.json(results, at: at, minimumRemaining: minRemaining, report: false, explain: false))
+      case .junit: text = SLORendering.junit(results, at: at, minimumRemaining: minRemaining)
+      case .markdown: text = SLORendering.markdown(results, at: at, minimumRemaining: minRemaining)
+      }
+      let target = try OutputTarget(path: out)
+      try target.write(text)
+      try target.commit()
+      if results.contains(where: { $0.status == .breached }) { throw ExitCode(ToolkitExit.policyBreach) }
+    }
+  }
+
+  /// `slo report`: where the budget went.
+  public struct Report: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+      abstract: "Report each SLO's budget over its window: daily series, top consumers, alerts, live records.")
+
+    @OptionGroup(title: "SLOs") public var sloOptions: SLOOptions
+    @OptionGroup(title: "Input") public var input: InputOptions
+
+    @Option(help: "Output: table for people, json or csv (the daily series) for machines.")
+    public var format: TableJSONCSV = .table
+
+    @Flag(help: "Show the work behind each figure: the bad intervals and what produced them, or the METRIC signals counted.")
+    public var explain = false
+
+    public init() {}
+
+    public func run() async throws {
+      let (at, results) = try sloOptions.evaluate(input: input)
+      switch format {
+      case .table: StandardOutput.write(SLORendering.reportTable(results, at: at, explain: explain))
+      case .json:
+        StandardOutput.write(JSONText.pretty(SLORendering.json(results, at: at, minimumRemaining: 0, report: true, explain: explain)))
+      case .csv: StandardOutput.write(SLORendering.dailyCSV(results))
+      }
+    }
+  }
+}

@@ -1,0 +1,270 @@
+import IncidentModel
+import SLOBudget
+import TestSupport
+import Testing
+
+/// An incident-time SLO on checkout-api of org_a: rolling 24h at 99%, so a budget of 14.4 minutes (864 000 ms).
+private func daySLO(
+  target: Double = 0.99, window: SLOWindow = .rolling(milliseconds: 86_400_000, text: "1d"), slices: Int64? = nil,
+  counted: Set<Severity> = [.sev1, .sev2], org: String? = "org_a"
+) -> SLODefinition {
+  SLODefinition(
+    name: "checkout-availability", orgId: org, service: "checkout-api", indicator: .incidentTime(countedSeverities: counted),
+    window: window, budgeting: slices == nil ? .occurrences : .timeslices, target: target, timeSliceWindowMs: slices)
+}
+
+private let endOfDay = ts("2026-11-03T00:00:00Z")
+
+/// An incident with the given status changes (minutes after `day`T00:00Z), SEV2 unless told.
+private func incident(
+  _ id: String, created: String, startedAt: String? = nil, org: String = "org_a", service: String = "checkout-api",
+  severity: Severity = .sev2, changes: [(String, EventPayload)] = []
+) -> IncidentSnapshot {
+  var f = EventFactory(orgId: org, incidentId: id)
+  var events = [f.created(created, severity: severity, service: service, startedAt: startedAt)]
+  for (at, payload) in changes { events.append(f.event(at, payload)) }
+  return replay(events).snapshot
+}
+
+private func status(_ status: IncidentStatus) -> EventPayload { .statusChanged(StatusChanged(newStatus: status)) }
+private func severity(_ severity: Severity) -> EventPayload { .severityChanged(SeverityChanged(newSeverity: severity)) }
+
+private func evaluate(_ slo: SLODefinition, _ incidents: [IncidentSnapshot], at: Timestamp = endOfDay) throws -> SLOResult {
+  try SLOEngine.evaluate(slo, incidents: incidents, at: at)
+}
+
+@Suite("SLO engine: incident time, worked by hand")
+struct IncidentTimeSLOTests {
+  @Test func unionsOverlappingIncidentsOnOneService() throws {
+    // Bad 10:00–10:30 and 10:20–10:50: 50 minutes, not 60.
+    let result = try evaluate(
+      daySLO(),
+      [
+        incident("a", created: "2026-11-02T10:00:00Z", changes: [("2026-11-02T10:30:00Z", status(.mitigated))]),
+        incident("b", created: "2026-11-02T10:20:00Z", changes: [("2026-11-02T10:50:00Z", status(.resolved))]),
+      ])
+    #expect(result.bad == 3_000_000)
+    #expect(close(result.errorBudget, 864_000))
+    #expect(abs((result.consumed ?? 0) - 3_000_000.0 / 864_000) < 1e-12)
+    #expect(abs((result.remaining ?? 0) - (1 - 3_000_000.0 / 864_000)) < 1e-12)
+    #expect(abs((result.sli ?? 0) - (1 - 3_000_000.0 / 86_400_000)) < 1e-12)
+    #expect(abs((result.burnRate ?? 0) - 3_000_000.0 / 86_400_000 / 0.01) < 1e-9)
+    #expect(close(result.errorBudgetMinutes, 14.4))
+    #expect(result.status == .breached)
+    #expect(result.consumers.map(\.incidentId) == ["a", "b"], "30 minutes each; ties by id")
+    #expect(result.explainedIntervals.map(\.interval) == [Interval(start: ts("2026-11-02T10:00:00Z"), end: ts("2026-11-02T10:50:00Z"))])
+    #expect(result.explainedIntervals[0].contributions.map(\.incidentId) == ["a", "b"])
+  }
+
+  @Test func countsSeverityAsItWasAtEachMoment() throws {
+    // SEV3 until 10:10, SEV1 until 10:40, SEV3 until mitigation at 11:00: 30 counted minutes.
+    let snapshot = incident(
+      "a", created: "2026-11-02T10:00:00Z", severity: .sev3,
+      changes: [
+        ("2026-11-02T10:10:00Z", severity(.sev1)), ("2026-11-02T10:40:00Z", severity(.sev3)),
+        ("2026-11-02T11:00:00Z", status(.mitigated)),
+      ])
+    #expect(try evaluate(daySLO(), [snapshot]).bad == 1_800_000)
+    #expect(try evaluate(daySLO(counted: [.sev3]), [snapshot]).bad == 1_800_000, "the SEV3 part: 10 + 20 minutes")
+  }
+
+  @Test func countsAReopenAgainAndACancelledIncidentNotAtAll() throws {
+    // 10:00–10:20, then reopened 12:00–12:15: 35 minutes; the false alarm adds nothing.
+    let result = try evaluate(
+      daySLO(),
+      [
+        incident(
+          "a", created: "2026-11-02T10:00:00Z",
+          changes: [
+            ("2026-11-02T10:20:00Z", status(.mitigated)), ("2026-11-02T12:00:00Z", status(.investigating)),
+            ("2026-11-02T12:15:00Z", status(.resolved)),
+          ]),
+        incident("b", created: "2026-11-02T14:00:00Z", changes: [("2026-11-02T14:30:00Z", status(.cancelled))]),
+      ])
+    #expect(result.bad == 2_100_000)
+    #expect(result.consumers.map(\.incidentId) == ["a"])
+  }
+
+  @Test func clipsAnIncidentCrossingTheWindowStartAndCountsAnOpenOneUntilAt() throws {
+    let result = try evaluate(
+      daySLO(),
+      [
+        // 23:30 the day before to 00:45: 45 minutes inside the window.
+        incident("a", created: "2026-11-01T23:30:00Z", changes: [("2026-11-02T00:45:00Z", status(.mitigated))]),
+        // Still open: bad from 23:00 until the evaluation time, 60 minutes.
+        incident("b", created: "2026-11-02T23:00:00Z"),
+      ])
+    #expect(result.bad == 105 * 60_000)
+    // Evaluated earlier, the open incident counts only until then.
+    #expect(try evaluate(daySLO(), [incident("b", created: "2026-11-02T23:00:00Z")], at: ts("2026-11-02T23:20:00Z")).bad == 20 * 60_000)
+  }
+
+  @Test func countsFromStartedAtWhenImpactBeganBeforeCreation() throws {
+    let result = try evaluate(
+      daySLO(),
+      [
+        incident(
+          "a", created: "2026-11-02T10:00:00Z", startedAt: "2026-11-02T09:40:00Z", changes: [("2026-11-02T10:30:00Z", status(.mitigated))])
+      ])
+    #expect(result.bad == 50 * 60_000)
+  }
+
+  @Test func ignoresAnotherOrgsIncidentOnASameNamedService() throws {
+    let result = try evaluate(
+      daySLO(),
+      [
+        incident("other", created: "2026-11-02T10:00:00Z", org: "org_b", changes: [("2026-11-02T12:00:00Z", status(.mitigated))]),
+        incident("elsewhere", created: "2026-11-02T10:00:00Z", service: "payments"),
+      ])
+    #expect(result.bad == 0)
+    #expect(result.consumed == 0)
+    #expect(result.status == .met)
+    #expect(throws: SLOEvaluationError.self) { try evaluate(daySLO(org: nil), []) }
+    #expect(try SLOEngine.evaluate(daySLO(org: nil), incidents: [], at: endOfDay, defaultOrgId: "org_b").orgId == "org_b")
+  }
+
+  @Test func countsWholeTimeSlicesClippedAtTheEvaluationTime() throws {
+    // A calendar day in 1h slices, evaluated at 12:30: bad at 10:00–10:05 makes slice 10–11 bad (60 min);
+    // bad at 12:10–12:20 makes the partial slice 12:00–12:30 bad (30 min). 90 minutes, 2 of 13 slices.
+    let slo = daySLO(window: .calendar(unit: .day, timeZone: "UTC", text: "1d"), slices: 3_600_000)
+    let result = try evaluate(
+      slo,
+      [
+        incident("a", created: "2026-11-02T10:00:00Z", changes: [("2026-11-02T10:05:00Z", status(.mitigated))]),
+        incident("b", created: "2026-11-02T12:10:00Z", changes: [("2026-11-02T12:20:00Z", status(.mitigated))]),
+      ], at: ts("2026-11-02T12:30:00Z"))
+    #expect(result.window == Interval(start: ts("2026-11-02T00:00:00Z"), end: ts("2026-11-03T00:00:00Z")))
+    #expect(result.evaluated.end == ts("2026-11-02T12:30:00Z"))
+    #expect(result.bad == 90 * 60_000)
+    #expect(result.timeSlices?.bad == 2)
+    #expect(result.timeSlices?.total == 13)
+    #expect(close(result.consumed, 6.25), "90 minutes of a 14.4-minute budget")
+    // The explanation keeps the real bad time, before slicing.
+    #expect(result.explainedIntervals.map(\.interval.milliseconds) == [300_000, 600_000])
+  }
+
+  @Test func findsCalendarMonthsAndISOWeeks() throws {
+    let month = try evaluate(daySLO(window: .calendar(unit: .month, timeZone: "UTC", text: "1M")), [], at: ts("2026-11-23T00:00:00Z"))
+    #expect(month.window == Interval(start: ts("2026-11-01T00:00:00Z"), end: ts("2026-12-01T00:00:00Z")))
+    #expect(close(month.errorBudget, 0.01 * 30 * 86_400_000))
+    let week = try evaluate(daySLO(window: .calendar(unit: .week, timeZone: "UTC", text: "1w")), [], at: ts("2026-11-25T06:00:00Z"))
+    #expect(week.window == Interval(start: ts("2026-11-23T00:00:00Z"), end: ts("2026-11-30T00:00:00Z")))
+    let paris = try evaluate(
+      daySLO(window: .calendar(unit: .month, timeZone: "Europe/Paris", text: "1M")), [], at: ts("2026-11-01T00:30:00Z"))
+    #expect(paris.window == Interval(start: ts("2026-10-31T23:00:00Z"), end: ts("2026-11-30T23:00:00Z")))
+    let quarter = try evaluate(daySLO(window: .calendar(unit: .quarter, timeZone: "UTC", text: "1Q")), [], at: ts("2026-11-23T00:00:00Z"))
+    #expect(quarter.window == Interval(start: ts("2026-10-01T00:00:00Z"), end: ts("2027-01-01T00:00:00Z")))
+    // A month's days, in the SLO's zone.
+    #expect(month.daily.count == 22)
+    #expect(month.daily.first?.date == CivilDate(year: 2026, month: 11, day: 1))
+  }
+
+  @Test func handlesTargetsOf100And0Percent() throws {
+    let bad = [incident("a", created: "2026-11-02T10:00:00Z", changes: [("2026-11-02T10:30:00Z", status(.mitigated))])]
+    let perfect = try evaluate(daySLO(target: 1), bad)
+    #expect(perfect.errorBudget == 0)
+    #expect(perfect.consumed == nil && perfect.remaining == nil && perfect.burnRate == nil)
+    #expect(perfect.status == .breached)
+    #expect(perfect.notes == ["the target is 100%: the error budget is zero, and any bad time breaches it"])
+    let clean = try evaluate(daySLO(target: 1), [])
+    #expect(clean.consumed == 0 && clean.remaining == 1 && clean.status == .met)
+    let anything = try evaluate(daySLO(target: 0), bad)
+    #expect(anything.errorBudget == 86_400_000)
+    #expect(close(anything.consumed, 1_800_000.0 / 86_400_000))
+    #expect(anything.status == .met)
+  }
+
+  @Test func breachesBelowTheMinimumRemaining() throws {
+    // 7.2 minutes of a 14.4-minute budget: half remains.
+    let half = [incident("a", created: "2026-11-02T10:00:00Z", changes: [("2026-11-02T10:07:12Z", status(.mitigated))])]
+    #expect(try SLOEngine.evaluate(daySLO(), incidents: half, at: endOfDay, minimumRemaining: 0.5).status == .met)
+    let strict = try SLOEngine.evaluate(daySLO(), incidents: half, at: endOfDay, minimumRemaining: 0.6)
+    #expect(strict.status == .breached)
+    #expect(abs((strict.breachMargin ?? 0) - 0.1) < 1e-12)
+  }
+
+  @Test func comparesLiveRecordsWithTheRecomputedConsumption() throws {
+    var f = EventFactory(orgId: "org_a", incidentId: "a")
+    let snapshot = replay([
+      f.created("2026-11-02T10:00:00Z"),
+      f.event(
+        "2026-11-02T10:29:00Z",
+        .sloViolationRecorded(
+          SLOViolationRecorded(
+            sloId: "checkout-availability", windowStart: ts("2026-11-02T00:00:00Z"), windowEnd: ts("2026-11-03T00:00:00Z"),
+            errorBudgetConsumed: 0.5, thresholdBreached: false))),
+      f.status("2026-11-02T10:30:00Z", .mitigated),
+    ]).snapshot
+    let result = try evaluate(daySLO(), [snapshot])
+    let record = try #require(result.recorded.first)
+    // 30 minutes of a 14.4-minute budget over the record's own day.
+    #expect(close(record.recomputed, 1_800_000.0 / 864_000))
+    #expect(close(record.difference, 1_800_000.0 / 864_000 - 0.5))
+    #expect(record.eventId == "a_e2")
+  }
+}
+
+@Suite("SLO engine: request ratio and burn-rate alerts")
+struct RatioAndAlertTests {
+  private func ratioSLO(target: Double = 0.99) -> SLODefinition {
+    SLODefinition(
+      name: "checkout-requests", orgId: "org_a", service: "checkout-api", indicator: .requestRatio,
+      window: .rolling(milliseconds: 86_400_000, text: "1d"), budgeting: .occurrences, target: target)
+  }
+
+  @Test func computesTheSLIFromRequestCounts() throws {
+    var f = EventFactory(orgId: "org_a", incidentId: "a")
+    let snapshot = replay([
+      f.created("2026-11-02T10:00:00Z"),
+      f.metric("2026-11-02T10:06:00Z", good: 990, total: 1000, windowEnd: "2026-11-02T10:05:00Z"),
+      f.metric("2026-11-02T10:11:00Z", good: 995, total: 1000, observedAt: "2026-11-02T10:10:30Z"),
+      f.metric("2026-11-02T10:16:00Z", good: 0, total: 500, service: "payments"),
+      // Counts for the instant 2026-11-01T23:00, outside the window.
+      f.metric("2026-11-02T10:20:00Z", good: 0, total: 500, windowEnd: "2026-11-01T23:00:00Z"),
+    ]).snapshot
+    let result = try evaluate(ratioSLO(), [snapshot])
+    #expect(result.valid == 2000)
+    #expect(result.bad == 15)
+    #expect(result.sli == 0.9925)
+    #expect(abs(result.errorBudget - 20) < 1e-9)
+    #expect(abs((result.consumed ?? 0) - 0.75) < 1e-9)
+    #expect(abs((result.burnRate ?? 0) - 0.75) < 1e-9)
+    #expect(result.explainedSamples.map(\.sample.good) == [990, 995])
+  }
+
+  @Test func saysNoDataWithoutTraffic() throws {
+    let result = try evaluate(ratioSLO(), [incident("a", created: "2026-11-02T10:00:00Z")])
+    #expect(result.status == .noData)
+    #expect(result.sli == nil && result.consumed == nil && result.remaining == nil && result.burnRate == nil)
+    #expect(result.notes == ["no request counts in the window: the SLI is undefined and the budget untouched"])
+    #expect(result.alerts.allSatisfy { !$0.firing && $0.longBurnRate == nil })
+  }
+
+  @Test(arguments: [(Int64(30), [14.4, 6.0, 1.0]), (Int64(28), [13.44, 5.6, 0.9333])] as [(Int64, [Double])])
+  func derivesBurnRateFactorsFromThePeriod(days: Int64, factors: [Double]) {
+    let computed = BurnRatePolicy.workbookDefaults.map { $0.factor(periodMs: days * 86_400_000) }
+    for (value, expected) in zip(computed, factors) { #expect(abs(value - expected) < 1e-3, "\(computed)") }
+  }
+
+  @Test func firesWhenBothWindowsBurnTooFast() throws {
+    let slo = SLODefinition(
+      name: "s", orgId: "org_a", service: "checkout-api", indicator: .incidentTime(countedSeverities: [.sev1, .sev2]),
+      window: .rolling(milliseconds: 28 * 86_400_000, text: "28d"), budgeting: .occurrences, target: 0.999)
+    // Open for the last two hours: every window up to 2h is all bad (burn 1000).
+    let open = try SLOEngine.evaluate(slo, incidents: [incident("a", created: "2026-11-02T22:00:00Z")], at: endOfDay)
+    #expect(open.alerts.map(\.firing) == [true, true, true])
+    #expect(abs((open.alerts[0].longBurnRate ?? 0) - 1000) < 1e-9)
+    #expect(abs((open.alerts[2].longBurnRate ?? 0) - 2.0 / 72 / 0.001) < 1e-9)
+    // Mitigated 90 minutes ago: the 1h windows are clean, the 6h one burns 1h/6h ÷ 0.001 ≈ 167 > 5.6 but its 30m short window is clean.
+    let past = try SLOEngine.evaluate(
+      slo, incidents: [incident("a", created: "2026-11-02T21:30:00Z", changes: [("2026-11-02T22:30:00Z", status(.mitigated))])],
+      at: endOfDay)
+    #expect(past.alerts.map(\.firing) == [false, false, true])
+  }
+}
+
+/// Equal within a relative 1e-12: budgets like (1 − 0.99) × 86 400 000 are not exact in binary.
+private func close(_ value: Double?, _ expected: Double) -> Bool {
+  guard let value else { return false }
+  return abs(value - expected) <= 1e-12 * max(1, abs(expected))
+}

@@ -1,0 +1,165 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
+@Suite("slo check and slo report on the samples")
+struct SLOCommandTests {
+  static let common = ["--slos", "samples/slos.yaml", "--events", "samples/events.jsonl", "--at", "2026-11-23T00:00:00Z"]
+
+  private func checkJSON() throws -> [[String: Any]] {
+    let result = try runTool("slo", ["check"] + Self.common + ["--format", "json"])
+    #expect(result.status == 1)
+    let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    return try #require(document["slos"] as? [[String: Any]])
+  }
+
+  @Test func matchesAnIndependentComputation() throws {
+    let fixture = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Repository.path("Tests/Fixtures/sample-figures.json"))))
+        as? [String: Any])
+    let expected = try #require(fixture["slos"] as? [String: [String: Int]])
+    let slos = try checkJSON()
+    #expect(expected.count == 10)
+    for (name, figures) in expected {
+      let slo = try #require(slos.first { $0["name"] as? String == name }, "\(name)")
+      if let bad = figures["badMs"] {
+        #expect(slo["bad"] as? Int == bad, "\(name)")
+      } else {
+        #expect(slo["valid"] as? Int == figures["total"], "\(name)")
+        #expect(slo["bad"] as? Int == (figures["total"] ?? 0) - (figures["good"] ?? 0), "\(name)")
+      }
+    }
+  }
+
+  @Test func exitsOneExactlyWhenAnSLOIsOutOfBudget() throws {
+    let slos = try checkJSON()
+    let breached = slos.filter { $0["status"] as? String == "BREACHED" }.map { $0["name"] as? String ?? "" }
+    #expect(
+      Set(breached) == [
+        "acme-checkout-api-availability", "acme-recommendations-availability", "acme-checkout-api-request-success",
+        "globex-user-profile-availability",
+      ])
+    for slo in slos {
+      let remaining = slo["errorBudgetRemaining"] as? Double ?? 1
+      #expect((slo["status"] as? String == "BREACHED") == (remaining < 0), "\(slo["name"] ?? "")")
+    }
+    // Only the SLOs that are within budget: exit 0.
+    let dir = try TemporaryDirectory()
+    let text = try String(contentsOfFile: Repository.path("samples/slos.yaml"), encoding: .utf8)
+    let kept = text.components(separatedBy: "---\n").filter { document in !breached.contains { document.contains("name: \($0)\n") } }
+    let file = dir.path("met.yaml")
+    try kept.joined(separator: "---\n").write(toFile: file, atomically: true, encoding: .utf8)
+    let met = try runTool("slo", ["check", "--slos", file, "--events", "samples/events.jsonl", "--at", "2026-11-23T00:00:00Z"])
+    #expect(met.status == 0, "\(met.stdout)")
+    // A stricter policy breaches more.
+    let strict = try runTool(
+      "slo", ["check", "--slos", file, "--events", "samples/events.jsonl", "--at", "2026-11-23T00:00:00Z", "--min-remaining", "0.1"])
+    #expect(strict.status == 1)
+    #expect(strict.stdout.contains("globex-orders-availability (org_globex, orders): remaining 8.01% is 1.99% below the minimum 10.00%"))
+  }
+
+  @Test func writesValidJUnitWithOneTestCasePerSLO() throws {
+    let dir = try TemporaryDirectory()
+    let path = dir.path("slo.xml")
+    let result = try runTool("slo", ["check"] + Self.common + ["--format", "junit", "--out", path])
+    #expect(result.status == 1)
+    #expect(result.stdout.isEmpty)
+    let collector = JUnitCollector()
+    let parser = XMLParser(data: try Data(contentsOf: URL(fileURLWithPath: path)))
+    parser.delegate = collector
+    #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
+    #expect(collector.testcases.count == 14)
+    #expect(collector.failures.count == 4)
+    #expect(collector.suiteAttributes["tests"] == "14")
+    #expect(collector.suiteAttributes["failures"] == "4")
+    #expect(collector.failures.contains { $0.hasPrefix("acme-checkout-api-availability (org_acme, checkout-api): remaining -38.91%") })
+  }
+
+  @Test(arguments: [
+    (["check", "--format", "table"], "slo-check.txt"), (["check", "--format", "json"], "slo-check.json"),
+    (["check", "--format", "junit"], "slo-check.xml"), (["check", "--format", "markdown"], "slo-check.md"),
+    (["report"], "slo-report.txt"), (["report", "--format", "json", "--explain"], "slo-report-explain.json"),
+    (["report", "--format", "csv"], "slo-report.csv"),
+  ])
+  func everyFormatMatchesItsGoldenFileByteForByte(arguments: [String], golden: String) throws {
+    let first = try runTool("slo", Array(arguments.prefix(1)) + Self.common + Array(arguments.dropFirst()))
+    let second = try runTool("slo", Array(arguments.prefix(1)) + Self.common + Array(arguments.dropFirst()))
+    #expect(first.stdout == second.stdout, "two runs differ")
+    let expected = try String(contentsOfFile: Repository.path("Tests/Fixtures/golden/\(golden)"), encoding: .utf8)
+    #expect(first.stdout == expected, "\(golden) changed: if intended, run scripts/update-goldens and review the diff")
+  }
+
+  @Test func explainsEveryFigure() throws {
+    let result = try runTool("slo", ["report"] + Self.common + ["--format", "json", "--explain"])
+    let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let slos = try #require(document["slos"] as? [[String: Any]])
+    for slo in slos where slo["indicator"] as? String == "incident-time" && slo["timeSlices"] == nil {
+      // Without slices, the explained intervals add up to the bad time.
+      let intervals = try #require(slo["badIntervals"] as? [[String: Any]])
+      let format = ISO8601DateFormatter()
+      format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+      let total = intervals.reduce(0.0) { sum, piece in
+        sum
+          + (format.date(from: piece["end"] as? String ?? "")?.timeIntervalSince(
+            format.date(from: piece["start"] as? String ?? "") ?? Date()) ?? 0)
+      }
+      #expect(Int((total * 1000).rounded()) == slo["bad"] as? Int, "\(slo["name"] ?? "")")
+      // Daily consumption adds up to the whole.
+      let daily = try #require(slo["daily"] as? [[String: Any]])
+      #expect(daily.reduce(0) { $0 + ($1["bad"] as? Int ?? 0) } == slo["bad"] as? Int)
+    }
+    for slo in slos where slo["indicator"] as? String == "request-ratio" {
+      let samples = try #require(slo["requestSamples"] as? [[String: Any]])
+      #expect(samples.reduce(0) { $0 + ($1["total"] as? Int ?? 0) } == slo["valid"] as? Int)
+    }
+  }
+
+  @Test func rejectsABrokenDefinitionWithExitTwo() throws {
+    let dir = try TemporaryDirectory()
+    let text = try String(contentsOfFile: Repository.path("samples/slos.yaml"), encoding: .utf8)
+    let broken = dir.path("broken.yaml")
+    try text.replacingOccurrences(of: "target: 0.995", with: "target: 1.5").write(toFile: broken, atomically: true, encoding: .utf8)
+    let result = try runTool("slo", ["check", "--slos", broken, "--events", "samples/events.jsonl", "--at", "2026-11-23"])
+    #expect(result.status == 2)
+    #expect(result.stderr.hasPrefix("Error: \(broken): document 4, line "))
+    #expect(result.stderr.contains("field \"spec.objectives[0].target\": must be a fraction from 0 to 1, such as 0.999"))
+
+    let missing = try runTool("slo", ["check", "--slos", dir.path("none.yaml"), "--events", "samples/events.jsonl"])
+    #expect(missing.status == 2)
+    #expect(missing.stderr.contains("'--slos' names nothing: no file or directory at \(dir.path("none.yaml"))."))
+  }
+
+  @Test func readsADirectoryOfDefinitions() throws {
+    let dir = try TemporaryDirectory()
+    let documents = try String(contentsOfFile: Repository.path("samples/slos.yaml"), encoding: .utf8).components(separatedBy: "---\n")
+    for (index, document) in documents.enumerated() {
+      try document.write(toFile: dir.path(String(format: "%02d.yaml", index)), atomically: true, encoding: .utf8)
+    }
+    let fromDirectory = try runTool(
+      "slo", ["check", "--slos", dir.url.path, "--events", "samples/events.jsonl", "--at", "2026-11-23T00:00:00Z"])
+    let fromFile = try runTool("slo", ["check"] + Self.common)
+    #expect(fromDirectory.stdout == fromFile.stdout)
+  }
+}
+
+/// Collects what a JUnit reader sees.
+final class JUnitCollector: NSObject, XMLParserDelegate {
+  var testcases: [String] = []
+  var failures: [String] = []
+  var suiteAttributes: [String: String] = [:]
+
+  func parser(
+    _ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]
+  ) {
+    switch element {
+    case "testsuite": suiteAttributes = attributes
+    case "testcase": testcases.append(attributes["name"] ?? "")
+    case "failure": failures.append(attributes["message"] ?? "")
+    default: break
+    }
+  }
+}
