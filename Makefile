@@ -1,12 +1,13 @@
 # Runbook Revenant analytics toolkit. `make help` lists the targets.
 BIN := .build/debug
 
-.PHONY: help setup build release demo test samples fixtures bench clean
+.PHONY: help setup build release demo test samples fixtures goldens bench clean
 
 help:
 	@echo "make demo      install what is missing, build, run the main job on the bundled samples"
 	@echo "make test      install what is missing, build, run the whole test suite"
-	@echo "make samples   regenerate samples/ with the sample generator, and the figures that check them"
+	@echo "make samples   regenerate samples/ with the sample generator, and the figures and goldens that check them"
+	@echo "make goldens   regenerate the golden outputs of slo check / slo report (review the diff)"
 	@echo "make bench     measure the JSON Lines reader on a 1M-event stream (see Benchmarks/README.md)"
 	@echo "make release   build optimised executables into .build/release"
 
@@ -31,10 +32,13 @@ test:
 # them with come from an independent Python computation (Tests/Fixtures).
 samples: build
 	$(BIN)/incidents generate --out samples/events.jsonl --slos-out samples/slos.yaml
-	$(MAKE) fixtures
+	$(MAKE) fixtures goldens
 
 fixtures:
 	python3 Tests/Fixtures/independent_figures.py samples/events.jsonl > Tests/Fixtures/sample-figures.json
+
+goldens:
+	scripts/update-goldens
 
 bench: setup
 	@Benchmarks/reader.sh
