@@ -14,6 +14,7 @@ let package = Package(
     .executable(name: "incidents", targets: ["incidents"]),
     .executable(name: "reliability", targets: ["reliability"]),
     .executable(name: "slo", targets: ["slo"]),
+    .executable(name: "postmortem", targets: ["postmortem"]),
     .library(name: "IncidentModel", targets: ["IncidentModel"]),
     .library(name: "EventSources", targets: ["EventSources"]),
   ],
@@ -24,6 +25,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+    .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
   ],
   targets: [
     // MARK: - C libraries (module maps only)
@@ -42,6 +45,13 @@ let package = Package(
     .target(
       name: "SLOBudget",
       dependencies: ["IncidentModel", .product(name: "Yams", package: "Yams")],
+      swiftSettings: strictSwift
+    ),
+
+    /// Postmortem drafts: the draft model with its evidence, blameless lint, Mustache rendering.
+    .target(
+      name: "Postmortem",
+      dependencies: ["IncidentModel", "SLOBudget", "Patterns", .product(name: "Mustache", package: "swift-mustache")],
       swiftSettings: strictSwift
     ),
 
@@ -80,7 +90,8 @@ let package = Package(
     .target(
       name: "ToolkitCommands",
       dependencies: [
-        "IncidentModel", "EventSources", "PostgresSource", "Patterns", "SLOBudget", "SampleGenerator",
+        "IncidentModel", "EventSources", "PostgresSource", "Patterns", "SLOBudget", "Postmortem", "SampleGenerator",
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strictSwift
@@ -91,6 +102,7 @@ let package = Package(
     .executableTarget(name: "incidents", dependencies: ["ToolkitCommands"], swiftSettings: strictSwift),
     .executableTarget(name: "reliability", dependencies: ["ToolkitCommands"], swiftSettings: strictSwift),
     .executableTarget(name: "slo", dependencies: ["ToolkitCommands"], swiftSettings: strictSwift),
+    .executableTarget(name: "postmortem", dependencies: ["ToolkitCommands"], swiftSettings: strictSwift),
 
     // MARK: - Benchmarks (apart from the tests: they print figures and assert nothing)
 
@@ -114,6 +126,7 @@ let package = Package(
     .testTarget(name: "IncidentModelTests", dependencies: ["IncidentModel", "TestSupport"], swiftSettings: strictSwift),
     .testTarget(name: "PatternsTests", dependencies: ["Patterns", "IncidentModel", "TestSupport"], swiftSettings: strictSwift),
     .testTarget(name: "SLOBudgetTests", dependencies: ["SLOBudget", "IncidentModel", "TestSupport"], swiftSettings: strictSwift),
+    .testTarget(name: "PostmortemTests", dependencies: ["Postmortem", "IncidentModel", "TestSupport"], swiftSettings: strictSwift),
     .testTarget(
       name: "EventSourcesTests",
       dependencies: [
@@ -134,6 +147,7 @@ let package = Package(
       // `incidents` is listed so the binary is built for the end-to-end tests.
       dependencies: [
         "ToolkitCommands", "EventSources", "IncidentModel", "Patterns", "SampleGenerator", "TestSupport", "incidents", "reliability", "slo",
+        "postmortem",
       ],
       swiftSettings: strictSwift
     ),

@@ -170,6 +170,8 @@ public struct IncidentSnapshot: Sendable, Hashable {
   public var signalCount: Int
   public var noteCount: Int
   public var actionCount: Int
+  /// Notes and actions that read as follow-up work (see ``FollowUp``).
+  public var followUpCount: Int
   /// Request counts of the METRIC signals that carry them, in replay order.
   public var requestSamples: [RequestSample]
   public var sloViolations: [SLOViolation]

@@ -121,8 +121,8 @@ struct ReplayRecord: Sendable {
     case tagAdded(String)
     case tagRemoved(String)
     case signal(SignalRecord)
-    case note(byPerson: Bool)
-    case action(byPerson: Bool)
+    case note(byPerson: Bool, followUp: Bool)
+    case action(byPerson: Bool, followUp: Bool)
     case sloViolation(Box<SLOViolationRecorded>)
     case ticket(Box<LinkedToTicket>)
     case unknown(type: String)
@@ -181,10 +181,10 @@ struct ReplayRecord: Sendable {
       citesEvent = counts != nil
     case .noteAdded(let p):
       // A note without an actor type is taken as a person's: notes are how responders speak.
-      change = .note(byPerson: p.actorType == nil || p.actorType == .user)
+      change = .note(byPerson: p.actorType == nil || p.actorType == .user, followUp: FollowUp.reads(p.text))
       citesEvent = false
     case .playbookActionExecuted(let p):
-      change = .action(byPerson: p.actorType == .user)
+      change = .action(byPerson: p.actorType == .user, followUp: FollowUp.reads(p.label))
       citesEvent = false
     case .sloViolationRecorded(let p): change = .sloViolation(Box(p))
     case .linkedToTicket(let p): change = .ticket(Box(p))
@@ -252,7 +252,8 @@ struct IncidentProjection {
       orgId: orgId, incidentId: incidentId, hasCreationEvent: false, status: .open, severity: nil,
       statusHistory: [], severityHistory: [],
       lifecycle: Lifecycle(createdAt: first.ts, impactStartedAt: first.ts, firstEventAt: first.ts, lastEventAt: last.ts),
-      reopenCount: 0, correlationKeys: [], tags: [], signalCount: 0, noteCount: 0, actionCount: 0, requestSamples: [],
+      reopenCount: 0, correlationKeys: [], tags: [], signalCount: 0, noteCount: 0, actionCount: 0, followUpCount: 0,
+      requestSamples: [],
       sloViolations: [], ticketLinks: [], eventCount: ordered.count, unknownEventCount: 0, notices: [], details: nil)
   }
 
@@ -324,12 +325,14 @@ struct IncidentProjection {
             total: counts.total))
       }
 
-    case .note(let byPerson):
+    case .note(let byPerson, let followUp):
       snapshot.noteCount += 1
+      if followUp { snapshot.followUpCount += 1 }
       if byPerson { acknowledge(at: ts) }
 
-    case .action(let byPerson):
+    case .action(let byPerson, let followUp):
       snapshot.actionCount += 1
+      if followUp { snapshot.followUpCount += 1 }
       if byPerson { acknowledge(at: ts) }
 
     case .sloViolation(let box):

@@ -19,13 +19,7 @@ extension IncidentsCommand {
     public init() {}
 
     public func run() async throws {
-      let loaded = try input.load(detail: .full, incidentId: incidentId)
-      guard !loaded.snapshots.isEmpty else {
-        // Only on this error path: read the ids once more, for "did you mean".
-        var allIds = Set<String>()
-        try input.source().read(event: { event, _ in allIds.insert(event.incidentId) }, broken: { _, _ in })
-        throw LookupError.unknownIncident(incidentId, suggestions: NearMatches.find(incidentId, among: allIds), incidents: allIds.count)
-      }
+      let loaded = try input.loadIncident(incidentId)
       let source = try input.source(incidentId: incidentId)
       switch format {
       case .text:
@@ -49,6 +43,18 @@ enum LookupError: Error, CustomStringConvertible {
       let hint = suggestions.isEmpty ? "" : "; did you mean \(suggestions.joined(separator: ", "))?"
       return "no incident '\(id)' in the input (it holds \(count) incident(s))\(hint)"
     }
+  }
+}
+
+extension InputOptions {
+  /// Loads one incident with full detail; an unknown id is an error that suggests near matches.
+  func loadIncident(_ incidentId: String) throws -> LoadedIncidents {
+    let loaded = try load(detail: .full, incidentId: incidentId)
+    guard loaded.snapshots.isEmpty else { return loaded }
+    // Only on this error path: read the ids once more, for "did you mean".
+    var allIds = Set<String>()
+    try source().read(event: { event, _ in allIds.insert(event.incidentId) }, broken: { _, _ in })
+    throw LookupError.unknownIncident(incidentId, suggestions: NearMatches.find(incidentId, among: allIds), incidents: allIds.count)
   }
 }
 

@@ -28,6 +28,11 @@ public struct SLOOptions: ParsableArguments {
 
   /// The definitions, in file order (a directory's files by name); a broken one is an input error.
   func definitions(org: String?) throws -> [SLODefinition] {
+    try Self.definitions(at: slos, org: org)
+  }
+
+  /// The definitions in a file or directory, optionally only those of one org (and those naming none).
+  static func definitions(at slos: String, org: String?) throws -> [SLODefinition] {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: slos, isDirectory: &isDirectory) else {
       throw ValidationError("'--slos' names nothing: no file or directory at \(slos).")

@@ -1,0 +1,75 @@
+public import IncidentModel
+
+/// One line saying what an event did, for timelines.
+public enum EventDescription {
+  /// How actors appear: by reference (`USER user_7`), or by role only (`responder`), as a postmortem names them.
+  public enum Actors: Sendable {
+    case references
+    case roles
+  }
+
+  public static func describe(_ payload: EventPayload, actors: Actors = .references) -> String {
+    func by(_ type: ActorType?, _ ref: String?) -> String {
+      switch actors {
+      case .references:
+        guard type != nil || ref != nil else { return "" }
+        return " by " + [type?.rawValue, ref].compactMap { $0 }.joined(separator: " ")
+      case .roles:
+        guard let type else { return "" }
+        return " by \(role(type, ref))"
+      }
+    }
+    func because(_ reason: String?) -> String { reason.map { " (\($0))" } ?? "" }
+    switch payload {
+    case .created(let p):
+      return "\(p.severity.rawValue) \(p.serviceName)/\(p.environment): \(quoted(p.title))"
+        + (p.detectedBy.map { " detected by \($0)" } ?? "")
+    case .updated(let p):
+      let changes: [String?] = [
+        p.title.map { "title \(quoted($0))" }, p.serviceName.map { "service \($0)" }, p.environment.map { "environment \($0)" },
+        p.projectId.map { "project \($0)" }, p.runbookPath.map { "runbook \($0)" }, p.detectedBy.map { "detected by \($0)" },
+      ]
+      return "updated " + changes.compactMap { $0 }.joined(separator: ", ")
+    case .statusChanged(let p):
+      return "\(p.fromStatus.map { "\($0.rawValue) → " } ?? "→ ")\(p.newStatus.rawValue)\(because(p.reason))\(by(p.actorType, p.actorRef))"
+    case .resolved(let p):
+      return "→ RESOLVED\(because(p.summary))\(by(p.actorType, p.actorRef))"
+    case .severityChanged(let p):
+      return
+        "\(p.fromSeverity.map { "\($0.rawValue) → " } ?? "→ ")\(p.newSeverity.rawValue)\(because(p.reason))\(by(p.actorType, p.actorRef))"
+    case .tagAdded(let p): return "+\(p.tag)"
+    case .tagRemoved(let p): return "-\(p.tag)"
+    case .signalIngested(let p):
+      var text = "\(p.signalType.rawValue) from \(p.source): \(quoted(p.summary))"
+      if let counts = p.requestCounts { text += " [\(counts.bad) bad of \(counts.total)]" }
+      if let key = p.correlationKey { text += " key \(key)" }
+      return text
+    case .noteAdded(let p): return "\(quoted(p.text))\(by(p.actorType ?? (actors == .roles ? .user : nil), p.actorRef))"
+    case .playbookActionExecuted(let p):
+      return "\(p.actionKind) \(quoted(p.label))" + (p.riskLevel.map { " risk \($0)" } ?? "") + by(p.actorType, p.actorRef)
+    case .sloViolationRecorded(let p):
+      return "\(p.sloId): \(percent(p.errorBudgetConsumed)) of budget consumed (recorded live)"
+        + (p.thresholdBreached ? ", threshold breached" : "")
+    case .linkedToTicket(let p): return "\(p.system) \(p.ref)" + (p.url.map { " \($0)" } ?? "")
+    case .unknown(let type, _): return "(\(type) is not a known type; ignored by replay)"
+    }
+  }
+
+  /// An actor by role: people are responders; automation and systems keep their name.
+  public static func role(_ type: ActorType, _ ref: String?) -> String {
+    switch type {
+    case .user: "responder"
+    case .automation: "automation" + (ref.map { " (\($0))" } ?? "")
+    case .system: "system" + (ref.map { " (\($0))" } ?? "")
+    default: type.rawValue.lowercased()
+    }
+  }
+
+  private static func quoted(_ text: String) -> String { "\"\(text)\"" }
+
+  /// A fraction as a percentage with one decimal, without Foundation's locale.
+  static func percent(_ value: Double) -> String {
+    let tenths = Int64((abs(value) * 1000).rounded())
+    return "\(value < 0 && tenths != 0 ? "-" : "")\(tenths / 10).\(tenths % 10)%"
+  }
+}

@@ -1,0 +1,176 @@
+public import ArgumentParser
+import Crypto
+import EventSources
+import Foundation
+import IncidentModel
+import Postmortem
+import SLOBudget
+
+/// `postmortem`: blameless drafts from the event timeline, and a lint for blameful phrasing.
+public struct PostmortemCommand: AsyncParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "postmortem",
+    abstract: "Draft structured, blameless postmortems from incident events; lint postmortems for blameful phrasing.",
+    discussion: "Exit codes: 0 ok; 1 lint found blameful phrasing; 2 usage or input error (including a refused draft).",
+    version: ToolkitVersion.current,
+    subcommands: [Draft.self, Lint.self]
+  )
+
+  public init() {}
+}
+
+/// Output of `postmortem draft`.
+public enum DraftFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+  case markdown
+  case json
+}
+
+/// Why a draft is not written.
+enum DraftRefusal: Error, CustomStringConvertible {
+  case notMitigated(id: String, status: IncidentStatus)
+  case ambiguous(id: String, orgs: [String])
+  case unknownTimeZone(String)
+
+  var description: String {
+    switch self {
+    case .notMitigated(let id, let status):
+      status == .cancelled
+        ? "incident \(id) was CANCELLED as a false alarm: there is no impact to write up (use --force to draft anyway)"
+        : "incident \(id) is \(status.rawValue): a postmortem is drafted once it is MITIGATED or RESOLVED (use --force to draft anyway)"
+    case .ambiguous(let id, let orgs):
+      "incident id \(id) exists in \(orgs.joined(separator: " and ")): name the organisation with --org"
+    case .unknownTimeZone(let zone):
+      "'--timezone' must be a time zone name such as Europe/Paris (got '\(zone)')"
+    }
+  }
+}
+
+extension PostmortemCommand {
+  /// `postmortem draft`.
+  public struct Draft: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+      abstract: "Draft a postmortem for a mitigated or resolved incident.",
+      discussion: """
+        The JSON output is exactly the data the template sees (null fields are absent to it). \
+        The default template is templates/postmortem.md.mustache; --template takes your own.
+        """)
+
+    @Argument(help: "The incident's id.")
+    public var incidentId: String
+
+    @OptionGroup(title: "Input") public var input: InputOptions
+
+    @Option(help: ArgumentHelp("OpenSLO definitions, to report the budget this incident consumed.", valueName: "path"))
+    public var slos: String?
+
+    @Option(help: ArgumentHelp("A Mustache template to render instead of the default.", valueName: "file"))
+    public var template: String?
+
+    @Option(help: ArgumentHelp("Also show timeline times in this zone, such as Europe/Paris.", valueName: "zone"))
+    public var timezone: String?
+
+    @Option(help: ArgumentHelp("Evaluation time (RFC 3339 or YYYY-MM-DD); default now.", valueName: "time"))
+    public var at: String?
+
+    @Option(help: "Output: the rendered Markdown, or the JSON data the template sees.")
+    public var format: DraftFormat = .markdown
+
+    @Option(help: ArgumentHelp("Write to this file (atomically) instead of standard output.", valueName: "file"))
+    public var out: String?
+
+    @Flag(help: "Draft even if the incident is not yet mitigated or resolved.")
+    public var force = false
+
+    public init() {}
+
+    public func run() async throws {
+      if let timezone, TimeZone(identifier: timezone) == nil { throw DraftRefusal.unknownTimeZone(timezone) }
+      let at = try TimeArgument.evaluationTime(at)
+      let loaded = try input.loadIncident(incidentId)
+      guard loaded.snapshots.count == 1, let incident = loaded.snapshots.first else {
+        throw DraftRefusal.ambiguous(id: incidentId, orgs: loaded.snapshots.map(\.orgId))
+      }
+      guard force || incident.status == .mitigated || incident.status == .resolved else {
+        throw DraftRefusal.notMitigated(id: incidentId, status: incident.status)
+      }
+      // The org's other incidents, for related incidents and SLO budgets; problems were reported by the first read.
+      var filter = try input.filter
+      filter.orgId = incident.orgId
+      let organisation = try IncidentLoader.load(
+        from: try sourceFor(filter), options: LoadOptions(detail: .analytics), report: { _ in }
+      ).snapshots
+      let definitions = try slos.map { try SLOOptions.definitions(at: $0, org: incident.orgId) } ?? []
+
+      let templateText: String
+      if let template {
+        do {
+          templateText = try String(contentsOfFile: template, encoding: .utf8)
+        } catch {
+          throw ValidationError("cannot read the template \(template): \(error.localizedDescription)")
+        }
+      } else {
+        templateText = DraftRenderer.defaultTemplate
+      }
+      let timeline = incident.details?.timeline ?? []
+      let canonical = timeline.map { EventEncoder.jsonLine($0.event) }.joined(separator: "\n")
+      let provenance = DraftProvenance(
+        source: input.inputNames.joined(separator: ", "), eventCount: timeline.count, eventsDigest: sha256(canonical),
+        template: template ?? "templates/postmortem.md.mustache (built in)", templateDigest: sha256(templateText),
+        toolVersion: ToolkitVersion.current)
+      let document = DraftBuilder.build(
+        DraftInput(incident: incident, organisation: organisation, slos: definitions, at: at, timeZone: timezone, provenance: provenance))
+      let text: String
+      switch format {
+      case .json: text = JSONText.pretty(.object(document))
+      case .markdown:
+        text = try DraftRenderer.render(document, template: templateText, name: template ?? "templates/postmortem.md.mustache")
+      }
+      let target = try OutputTarget(path: out)
+      try target.write(text)
+      try target.commit()
+    }
+
+    private func sourceFor(_ filter: EventFilter) throws -> any EventSource {
+      var narrowed = input
+      narrowed.org = filter.orgId
+      return try narrowed.source()
+    }
+
+    private func sha256(_ text: String) -> String {
+      SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+  }
+
+  /// `postmortem lint`.
+  public struct Lint: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+      abstract: "Find blameful phrasing in postmortems: FILE:LINE:COL: phrase — suggestion.",
+      discussion: """
+        Exits 1 when it finds any. Suppress a rule for the next block with \
+        <!-- postmortem-lint ignore RULE -->, or for a stretch with disable/enable. Rules: \
+        \(BlamelessLint.rules.map(\.id).joined(separator: ", ")).
+        """)
+
+    @Argument(help: ArgumentHelp("Markdown or text files.", valueName: "file"))
+    public var files: [String]
+
+    public init() {}
+
+    public func run() async throws {
+      var found = 0
+      for file in files {
+        let text: String
+        do {
+          text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+          throw ValidationError("cannot read \(file): \(error.localizedDescription)")
+        }
+        for finding in BlamelessLint.lint(text) {
+          found += 1
+          StandardOutput.write("\(file):\(finding.line):\(finding.column): \(finding.phrase) — \(finding.suggestion) (\(finding.rule))\n")
+        }
+      }
+      if found > 0 { throw ExitCode(ToolkitExit.policyBreach) }
+    }
+  }
+}

@@ -1,0 +1,145 @@
+import EventSources
+import Foundation
+import IncidentModel
+import Postmortem
+import SLOBudget
+import TestSupport
+import Testing
+
+@Suite("postmortem draft and postmortem lint")
+struct PostmortemCommandTests {
+  static let draftOptions = ["--events", "samples/events.jsonl", "--slos", "samples/slos.yaml", "--at", "2026-11-23T00:00:00Z"]
+
+  @Test(arguments: [
+    ("inc_0005f0259", [String]()), ("inc_0000d8e53", []), ("inc_000679544", []), ("inc_0005w3657", []),
+    ("inc_0000428fd", ["--timezone", "Europe/Paris"]),
+  ])
+  func draftsMatchTheirGoldenFiles(incident: String, extra: [String]) throws {
+    let result = try runTool("postmortem", ["draft", incident] + Self.draftOptions + extra)
+    #expect(result.status == 0, "\(result.stderr)")
+    let golden = try String(contentsOfFile: Repository.path("Tests/Fixtures/golden/postmortem-\(incident).md"), encoding: .utf8)
+    #expect(result.stdout == golden, "postmortem-\(incident).md changed: if intended, run scripts/update-goldens and review the diff")
+    #expect(try runTool("postmortem", ["draft", incident] + Self.draftOptions + extra).stdout == result.stdout)
+  }
+
+  @Test func theJSONIsTheDataTheTemplateSees() throws {
+    let json = try runTool("postmortem", ["draft", "inc_0000428fd", "--format", "json", "--timezone", "Europe/Paris"] + Self.draftOptions)
+    let golden = try String(contentsOfFile: Repository.path("Tests/Fixtures/golden/postmortem-inc_0000428fd.json"), encoding: .utf8)
+    #expect(json.stdout == golden)
+    let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    #expect(
+      Set(document.keys) == [
+        "title", "incidentId", "orgId", "projectId", "serviceName", "environment", "status", "severity", "peakSeverity",
+        "forcedBeforeMitigation", "severityHistory", "correlationKeys", "tags", "ticketLinks", "summary", "resolutionSummary",
+        "impact", "sloImpact", "hasSloImpact", "sloImpactDefinition", "slosConsidered", "detection", "timeZone", "timeline",
+        "actions", "hasActions", "contributingFactorQuestions", "rootCauseQuestions", "wentWellPrompts", "wentPoorlyPrompts",
+        "luckyPrompts", "actionItems", "hasActionItems", "related", "flags", "hasFlags", "provenance",
+      ])
+    // A team's own template sees the same values.
+    let dir = try TemporaryDirectory()
+    let template = dir.path("mine.mustache")
+    try
+      "{{% CONTENT_TYPE: TEXT}}{{incidentId}}|{{status}}|{{#detection}}{{detectedBy}}{{/detection}}|{{provenance.eventCount}}|{{#timeline}}.{{/timeline}}\n"
+      .write(toFile: template, atomically: true, encoding: .utf8)
+    let rendered = try runTool("postmortem", ["draft", "inc_0000428fd", "--template", template] + Self.draftOptions)
+    let provenance = try #require(document["provenance"] as? [String: Any])
+    let timeline = try #require(document["timeline"] as? [Any])
+    #expect(
+      rendered.stdout
+        == "inc_0000428fd|RESOLVED|prometheus-alertmanager|\(provenance["eventCount"] as? Int ?? -1)|\(String(repeating: ".", count: timeline.count))\n"
+    )
+    #expect((provenance["template"] as? String) == "templates/postmortem.md.mustache (built in)")
+    let custom = try runTool("postmortem", ["draft", "inc_0000428fd", "--template", template, "--format", "json"] + Self.draftOptions)
+    #expect(custom.stdout.contains("\"template\": \"\(template)\""))
+  }
+
+  @Test func refusesIncidentsNotYetMitigatedUnknownIdsAndFalseAlarms() throws {
+    let open = try runTool("postmortem", ["draft", "inc_0006m29af"] + Self.draftOptions)
+    #expect(open.status == 2)
+    #expect(
+      open.stderr
+        == "Error: incident inc_0006m29af is INVESTIGATING: a postmortem is drafted once it is MITIGATED or RESOLVED (use --force to draft anyway)\n"
+    )
+    let cancelled = try runTool("postmortem", ["draft", "inc_00006c2a6"] + Self.draftOptions)
+    #expect(cancelled.status == 2)
+    #expect(cancelled.stderr.contains("was CANCELLED as a false alarm"))
+    let unknown = try runTool("postmortem", ["draft", "inc_0000428fe"] + Self.draftOptions)
+    #expect(unknown.status == 2)
+    #expect(unknown.stderr.contains("did you mean inc_0000428fd"))
+    let zone = try runTool("postmortem", ["draft", "inc_0000428fd", "--timezone", "Mars/Olympus"] + Self.draftOptions)
+    #expect(zone.status == 2)
+    // Forced: drafted, marked, and the missing milestones are flagged, never defaulted.
+    let forced = try runTool("postmortem", ["draft", "inc_0006m29af", "--force"] + Self.draftOptions)
+    #expect(forced.status == 0)
+    #expect(forced.stdout.contains("**Drafted before mitigation (`--force`): the incident is still INVESTIGATING.**"))
+    #expect(
+      forced.stdout.contains(
+        "| mitigated (time to mitigate) | **missing**: not recorded: no MITIGATED or RESOLVED status after the last reopen |"))
+  }
+
+  @Test func writesAtomicallyWithOut() throws {
+    let dir = try TemporaryDirectory()
+    let path = dir.path("draft.md")
+    let result = try runTool("postmortem", ["draft", "inc_0000428fd", "--out", path] + Self.draftOptions)
+    #expect(result.status == 0)
+    #expect(result.stdout.isEmpty)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == ["draft.md"])
+  }
+
+  @Test func lintNamesEachBlamefulPhraseWithItsPosition() throws {
+    let path = "Tests/Fixtures/handwritten-postmortem.md"
+    let result = try runTool("postmortem", ["lint", path])
+    #expect(result.status == 1)
+    #expect(
+      result.stdout.split(separator: "\n").map(String.init) == [
+        "\(path):5:61: human error — name the gap in process, tooling or context that let the action cause harm (human-error)",
+        "\(path):6:22: forgot — say which step the runbook or tooling did not prompt or enforce (missed-step)",
+        "\(path):10:14: should have — ask what would have made the safe action the easy one (should-have)",
+        "\(path):11:14: at fault — describe the contributing factors instead of assigning responsibility (fault)",
+        "\(path):11:60: failed to — say what did not happen and what in the system allowed it (failed-to)",
+      ])
+    let clean = try runTool("postmortem", ["lint", "README.md"])
+    #expect(clean.status == 0, "\(clean.stdout)")
+  }
+
+  @Test func everySampleDraftIsBlamelessButForCopiedTextAndItsTablesAreWellFormed() throws {
+    let source = JSONLinesSource(paths: [Repository.path("samples/events.jsonl")])
+    let loaded = try IncidentLoader.load(from: source, options: LoadOptions(detail: .full), report: { _ in })
+    let slos = try SLODefinitionParser.parse(
+      yaml: String(contentsOfFile: Repository.path("samples/slos.yaml"), encoding: .utf8), file: "samples/slos.yaml")
+    var drafted = 0
+    for incident in loaded.snapshots where incident.status == .mitigated || incident.status == .resolved {
+      let organisation = loaded.snapshots.filter { $0.orgId == incident.orgId }
+      let document = DraftBuilder.build(
+        DraftInput(
+          incident: incident, organisation: organisation, slos: slos, at: ts("2026-11-23T00:00:00Z"), timeZone: nil,
+          provenance: DraftProvenance(source: "s", eventCount: 0, eventsDigest: "d", template: "t", templateDigest: "t", toolVersion: "0")))
+      let markdown = try DraftRenderer.render(document, template: DraftRenderer.defaultTemplate, name: "default")
+      drafted += 1
+      // Every finding sits in text copied from the incident, which the draft flags.
+      let copied = (incident.details?.timeline ?? []).compactMap { entry -> String? in
+        switch entry.event.payload {
+        case .noteAdded(let p): return p.text
+        case .resolved(let p): return p.summary
+        case .statusChanged(let p): return p.reason
+        case .playbookActionExecuted(let p): return p.label
+        default: return nil
+        }
+      }
+      for finding in BlamelessLint.lint(markdown) {
+        #expect(copied.contains { $0.lowercased().contains(finding.phrase.lowercased()) }, "\(incident.incidentId): \(finding)")
+      }
+      // Tables: every row has as many cells as its header.
+      var columns: Int?
+      for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+        guard line.hasPrefix("|") else {
+          columns = nil
+          continue
+        }
+        let cells = line.filter { $0 == "|" }.count
+        if let columns { #expect(cells == columns, "\(incident.incidentId): \(line)") } else { columns = cells }
+      }
+    }
+    #expect(drafted > 200)
+  }
+}
