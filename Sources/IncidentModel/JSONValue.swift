@@ -46,6 +46,17 @@ public enum JSONValue: Sendable, Hashable, CustomStringConvertible {
     return nil
   }
 
+  /// The value with every object's members sorted by key, recursively: a canonical form for
+  /// digests, the same whichever order a producer (or PostgreSQL's `jsonb`) wrote the members in.
+  public var sortingKeys: JSONValue {
+    switch self {
+    case .array(let items): .array(items.map(\.sortingKeys))
+    case .object(let object):
+      .object(JSONObject(object.members.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value.sortingKeys) }))
+    default: self
+    }
+  }
+
   /// A short name of the value's JSON type, for error messages.
   public var typeName: String {
     switch self {

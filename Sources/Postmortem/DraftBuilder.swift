@@ -7,7 +7,8 @@ public import SLOBudget
 public struct DraftProvenance: Sendable {
   public var source: String
   public var eventCount: Int
-  /// SHA-256 of the incident's events as canonical JSON Lines, in replay order.
+  /// SHA-256 of the incident's events in replay order, one canonical line each
+  /// (id, org, incident, ts, type and the payload with its object members sorted).
   public var eventsDigest: String
   public var template: String
   public var templateDigest: String

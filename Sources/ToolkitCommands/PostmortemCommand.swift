@@ -112,7 +112,12 @@ extension PostmortemCommand {
         templateText = DraftRenderer.defaultTemplate
       }
       let timeline = incident.details?.timeline ?? []
-      let canonical = timeline.map { EventEncoder.jsonLine($0.event) }.joined(separator: "\n")
+      // Canonical lines (object members sorted), so the digest is the same from a file and from a jsonb table.
+      let canonical = timeline.map { entry -> String in
+        let event = entry.event
+        let payload = JSONValue.object(EventEncoder.payloadObject(event.payload)).sortingKeys
+        return "\(event.id)\t\(event.orgId)\t\(event.incidentId)\t\(event.ts)\t\(event.type)\t\(payload)"
+      }.joined(separator: "\n")
       let provenance = DraftProvenance(
         source: input.inputNames.joined(separator: ", "), eventCount: timeline.count, eventsDigest: sha256(canonical),
         template: template ?? "templates/postmortem.md.mustache (built in)", templateDigest: sha256(templateText),

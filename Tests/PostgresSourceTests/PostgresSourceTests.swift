@@ -136,6 +136,17 @@ struct PostgresSourceTests {
     }
   }
 
+  @Test func postmortemDraftsAreTheSameFromTheTable() throws {
+    let table = try Server.loadTable()
+    let options = ["--slos", "samples/slos.yaml", "--at", "2026-11-23T00:00:00Z"]
+    let fromTable = try runTool("postmortem", ["draft", "inc_0005f0259", "--postgres", Server.url, "--table", table] + options)
+    let fromFile = try runTool("postmortem", ["draft", "inc_0005f0259", "--events", "samples/events.jsonl"] + options)
+    #expect(fromTable.status == 0, "\(fromTable.stderr)")
+    // The same draft, digest included; only the source named in the footer differs.
+    #expect(
+      fromTable.stdout.replacingOccurrences(of: "PostgreSQL table \"\(table)\"", with: "samples/events.jsonl") == fromFile.stdout)
+  }
+
   @Test func exportImportExportGivesTheSameBytes() throws {
     let table = try Server.loadTable()
     let dir = try TemporaryDirectory()
