@@ -57,10 +57,10 @@ Resolution note, copied from event `{{eventId}}`:
 
 Error budget consumed by this incident:
 
-| SLO | window | consumed | bad | budget |
-|---|---|---:|---:|---:|
+| SLO | window | consumed | bad | budget | events |
+|---|---|---:|---:|---:|---|
 {{#sloImpact}}
-| `{{slo}}` | {{window}}, {{windowStart}} → {{windowEnd}} | {{consumed}} | {{bad}} | {{budget}} |
+| `{{slo}}` | {{window}}, {{windowStart}} → {{windowEnd}} | {{consumed}} | {{bad}} | {{budget}} | {{#eventIds}}`{{.}}` {{/eventIds}} |
 {{/sloImpact}}
 
 Definition: {{sloImpactDefinition}}.

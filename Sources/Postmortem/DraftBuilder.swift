@@ -140,7 +140,7 @@ public enum DraftBuilder {
         ),
         "eventIds": .array(evidence.impactEventIds.map(JSONValue.string)),
       ]))
-    let sloImpact = sloImpacts(input, end: impactEnd)
+    let sloImpact = sloImpacts(input, end: impactEnd, eventIds: evidence.impactEventIds)
     document.append("sloImpact", .array(sloImpact))
     document.append("hasSloImpact", .bool(!sloImpact.isEmpty))
     document.append(
@@ -246,7 +246,7 @@ public enum DraftBuilder {
   }
 
   /// The budget this incident consumed, per SLO of its org and service, in the window that ends at its mitigation.
-  private static func sloImpacts(_ input: DraftInput, end: Timestamp) -> [JSONValue] {
+  private static func sloImpacts(_ input: DraftInput, end: Timestamp, eventIds: [String]) -> [JSONValue] {
     let incident = input.incident
     return input.slos.compactMap { slo -> JSONValue? in
       guard slo.service == incident.serviceName, (slo.orgId ?? incident.orgId) == incident.orgId else { return nil }
@@ -261,6 +261,8 @@ public enum DraftBuilder {
         "bad": .string(result.measure == .time ? duration(Int64(consumer.bad)) : "\(Int64(consumer.bad)) bad requests"),
         "budget": .string(result.measure == .time ? duration(Int64(result.errorBudget)) : "\(Int64(result.errorBudget)) requests"),
         "unit": .string(unit),
+        // The status and severity changes that bound this incident's bad time.
+        "eventIds": .array(eventIds.map(JSONValue.string)),
       ])
     }
   }
