@@ -27,11 +27,15 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+    // Test-only: read written workbooks back.
+    .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+    .package(url: "https://github.com/drmohundro/SWXMLHash.git", from: "8.1.1"),
   ],
   targets: [
     // MARK: - C libraries (module maps only)
 
     .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+    .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
 
     // MARK: - Pure libraries
 
@@ -76,6 +80,18 @@ let package = Package(
       swiftSettings: strictSwift
     ),
 
+    // MARK: - Sinks (adapters at the output edge)
+
+    /// The one thin libxlsxwriter wrapper: workbook, worksheet, format and chart.
+    .target(name: "Spreadsheet", dependencies: ["CXLSXWriter"], swiftSettings: strictSwift),
+
+    /// The weekly reliability report: figures assembled into sheets, charts and a Markdown summary.
+    .target(
+      name: "ReliabilityReport",
+      dependencies: ["IncidentModel", "SLOBudget", "Patterns", "Spreadsheet"],
+      swiftSettings: strictSwift
+    ),
+
     /// Deterministic, realistic IncidentEvent streams (and matching OpenSLO documents)
     /// for the samples, the tests and the benchmarks.
     .target(
@@ -90,7 +106,8 @@ let package = Package(
     .target(
       name: "ToolkitCommands",
       dependencies: [
-        "IncidentModel", "EventSources", "PostgresSource", "Patterns", "SLOBudget", "Postmortem", "SampleGenerator",
+        "IncidentModel", "EventSources", "PostgresSource", "Patterns", "SLOBudget", "Postmortem", "ReliabilityReport",
+        "SampleGenerator",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
@@ -144,10 +161,10 @@ let package = Package(
     ),
     .testTarget(
       name: "ToolkitCommandsTests",
-      // `incidents` is listed so the binary is built for the end-to-end tests.
+      // The executables are listed so they are built for the end-to-end tests.
       dependencies: [
         "ToolkitCommands", "EventSources", "IncidentModel", "Patterns", "SampleGenerator", "TestSupport", "incidents", "reliability", "slo",
-        "postmortem",
+        "postmortem", .product(name: "ZIPFoundation", package: "ZIPFoundation"), .product(name: "SWXMLHash", package: "SWXMLHash"),
       ],
       swiftSettings: strictSwift
     ),

@@ -324,19 +324,7 @@ public enum DraftBuilder {
     duration(end.millisecondsSinceEpoch - start.millisecondsSinceEpoch)
   }
 
-  /// `42s`, `4m 12s`, `1h 02m`, `2d 03h`.
-  static func duration(_ milliseconds: Int64) -> String {
-    let seconds = abs(milliseconds) / 1000
-    func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-    let text: String
-    switch seconds {
-    case ..<60: text = "\(seconds)s"
-    case ..<3600: text = "\(seconds / 60)m \(two(seconds % 60))s"
-    case ..<86_400: text = "\(seconds / 3600)h \(two(seconds / 60 % 60))m"
-    default: text = "\(seconds / 86_400)d \(two(seconds / 3600 % 24))h"
-    }
-    return milliseconds < 0 ? "-" + text : text
-  }
+  static func duration(_ milliseconds: Int64) -> String { DurationText.format(milliseconds: milliseconds) }
 }
 
 /// The events behind each lifecycle figure.

@@ -1,5 +1,3 @@
-public import IncidentModel
-
 /// One line saying what an event did, for timelines.
 public enum EventDescription {
   /// How actors appear: by reference (`USER user_7`), or by role only (`responder`), as a postmortem names them.
@@ -68,8 +66,25 @@ public enum EventDescription {
   private static func quoted(_ text: String) -> String { "\"\(text)\"" }
 
   /// A fraction as a percentage with one decimal, without Foundation's locale.
-  static func percent(_ value: Double) -> String {
+  public static func percent(_ value: Double) -> String {
     let tenths = Int64((abs(value) * 1000).rounded())
     return "\(value < 0 && tenths != 0 ? "-" : "")\(tenths / 10).\(tenths % 10)%"
+  }
+}
+
+/// Durations as people read them, the same in every output.
+public enum DurationText {
+  /// `42s`, `4m 12s`, `1h 02m`, `2d 03h`; negative durations keep their sign.
+  public static func format(milliseconds: Int64) -> String {
+    let seconds = abs(milliseconds) / 1000
+    func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    let text: String
+    switch seconds {
+    case ..<60: text = "\(seconds)s"
+    case ..<3600: text = "\(seconds / 60)m \(two(seconds % 60))s"
+    case ..<86_400: text = "\(seconds / 3600)h \(two(seconds / 60 % 60))m"
+    default: text = "\(seconds / 86_400)d \(two(seconds / 3600 % 24))h"
+    }
+    return milliseconds < 0 ? "-" + text : text
   }
 }

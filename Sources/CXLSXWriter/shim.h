@@ -1,0 +1,6 @@
+#ifndef RUNBOOK_REVENANT_CXLSXWRITER_SHIM_H
+#define RUNBOOK_REVENANT_CXLSXWRITER_SHIM_H
+
+#include <xlsxwriter.h>
+
+#endif
