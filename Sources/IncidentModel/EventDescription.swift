@@ -65,11 +65,8 @@ public enum EventDescription {
 
   private static func quoted(_ text: String) -> String { "\"\(text)\"" }
 
-  /// A fraction as a percentage with one decimal, without Foundation's locale.
-  public static func percent(_ value: Double) -> String {
-    let tenths = Int64((abs(value) * 1000).rounded())
-    return "\(value < 0 && tenths != 0 ? "-" : "")\(tenths / 10).\(tenths % 10)%"
-  }
+  /// A fraction as a percentage with one decimal.
+  public static func percent(_ value: Double) -> String { NumberText.percent(value, places: 1) }
 }
 
 /// Durations as people read them, the same in every output.
@@ -86,5 +83,27 @@ public enum DurationText {
     default: text = "\(seconds / 86_400)d \(two(seconds / 3600 % 24))h"
     }
     return milliseconds < 0 ? "-" + text : text
+  }
+}
+
+/// Numbers as text, without Foundation's locale: the same in every output.
+public enum NumberText {
+  /// `value` with `places` decimals, rounded half away from zero; `-0` is written `0`.
+  public static func decimal(_ value: Double, places: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<places { scale *= 10 }
+    let scaled = (abs(value) * scale).rounded()
+    guard scaled < 9e17 else { return value < 0 ? "-\(abs(value))" : "\(value)" }
+    let integer = Int64(scaled)
+    let whole = integer / Int64(scale)
+    let fraction = String(integer % Int64(scale))
+    let sign = value < 0 && integer != 0 ? "-" : ""
+    guard places > 0 else { return "\(sign)\(whole)" }
+    return "\(sign)\(whole).\(String(repeating: "0", count: places - fraction.count))\(fraction)"
+  }
+
+  /// A ratio as a percentage: `0.1234` with 2 places is `12.34%`.
+  public static func percent(_ ratio: Double, places: Int = 2) -> String {
+    decimal(ratio * 100, places: places) + "%"
   }
 }

@@ -33,7 +33,7 @@ public enum WeeklySummary {
         ? "**BREACHED**" : (f.atRisk.contains { $0.definition.name == r.definition.name } ? "at risk" : r.status.rawValue)
       out += "| `\(r.definition.name)` | \(r.definition.service) | \(r.sli.map { EventDescription.percent($0) } ?? "–") | "
       out +=
-        "\(percent(r.consumed)) | \(percent(r.remaining)) | \(r.burnRate.map { String(Int64(($0 * 100).rounded()) / 100) + "." + twoDecimals($0) } ?? "–") | \(status) |\n"
+        "\(percent(r.consumed)) | \(percent(r.remaining)) | \(r.burnRate.map { NumberText.decimal($0, places: 2) } ?? "–") | \(status) |\n"
     }
     out += "\n## Recurring patterns\n\n"
     if f.patterns.groups.isEmpty {
@@ -46,10 +46,5 @@ public enum WeeklySummary {
       }
     }
     return out
-  }
-
-  private static func twoDecimals(_ value: Double) -> String {
-    let hundredths = Int64((abs(value) * 100).rounded()) % 100
-    return hundredths < 10 ? "0\(hundredths)" : "\(hundredths)"
   }
 }

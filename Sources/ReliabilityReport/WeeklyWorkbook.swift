@@ -50,7 +50,6 @@ public enum WeeklyWorkbook {
     try table.row(["Evaluated at", text(f.evaluatedAt.description)])
     table.skip()
     try table.header(["Figure", "This period", "Previous period", "Change"], formats.header)
-    let headerRow = table.rowIndex - 1
     func change(_ now: Double?, _ before: Double?) -> Cell { now.flatMap { n in before.map { .number(n - $0, nil) } } ?? .empty }
     let c = f.current
     let p = f.previous
@@ -78,7 +77,6 @@ public enum WeeklyWorkbook {
     try table.row([
       text("SLOs at risk (under \(Int(WeeklyFigures.atRiskBelow * 100))% of budget left)"), .number(Double(f.atRisk.count), nil),
     ])
-    _ = headerRow
     table.skip()
 
     try table.header(["Service", "Incidents"], formats.header)
@@ -103,24 +101,27 @@ public enum WeeklyWorkbook {
     if f.patterns.groups.isEmpty { try table.row(["No group had two or more incidents in the period."]) }
     try table.fitColumns(minimum: 12)
 
-    if servicesLast >= servicesFirst {
-      let chart = try workbook.addChart(.column)
-      chart.title("Incidents per service")
-      chart.addSeries(
-        name: "Incidents", categories: CellReference.range(sheet: "Summary", column: 0, firstRow: servicesFirst, lastRow: servicesLast),
-        values: CellReference.range(sheet: "Summary", column: 1, firstRow: servicesFirst, lastRow: servicesLast))
-      chart.axisTitles(x: "Service", y: "Incidents")
-      try sheet.insert(chart, row: 1, column: 6)
-    }
-    if slosLast >= slosFirst {
-      let chart = try workbook.addChart(.bar)
-      chart.title("Error budget remaining per SLO")
-      chart.addSeries(
-        name: "Budget remaining", categories: CellReference.range(sheet: "Summary", column: 0, firstRow: slosFirst, lastRow: slosLast),
-        values: CellReference.range(sheet: "Summary", column: 1, firstRow: slosFirst, lastRow: slosLast))
-      chart.axisTitles(x: "Remaining", y: "SLO")
-      try sheet.insert(chart, row: 18, column: 6)
-    }
+    try summaryChart(
+      .column, "Incidents per service", series: "Incidents", rows: servicesFirst...max(servicesFirst, servicesLast),
+      isEmpty: servicesLast < servicesFirst, axes: ("Service", "Incidents"), at: 1, sheet, workbook)
+    try summaryChart(
+      .bar, "Error budget remaining per SLO", series: "Budget remaining", rows: slosFirst...max(slosFirst, slosLast),
+      isEmpty: slosLast < slosFirst, axes: ("Remaining", "SLO"), at: 18, sheet, workbook)
+  }
+
+  /// A chart of the Summary table in `rows` (labels in column A, values in column B), placed beside the tables.
+  private static func summaryChart(
+    _ type: ChartType, _ title: String, series: String, rows: ClosedRange<Int>, isEmpty: Bool, axes: (x: String, y: String),
+    at row: Int, _ sheet: Worksheet, _ workbook: Workbook
+  ) throws(SpreadsheetError) {
+    guard !isEmpty else { return }
+    let chart = try workbook.addChart(type)
+    chart.title(title)
+    chart.addSeries(
+      name: series, categories: CellReference.range(sheet: "Summary", column: 0, firstRow: rows.lowerBound, lastRow: rows.upperBound),
+      values: CellReference.range(sheet: "Summary", column: 1, firstRow: rows.lowerBound, lastRow: rows.upperBound))
+    chart.axisTitles(x: axes.x, y: axes.y)
+    try sheet.insert(chart, row: row, column: 6)
   }
 
   private static func writeSLOs(_ f: WeeklyFigures, _ sheet: Worksheet, _ formats: Formats) throws(SpreadsheetError) {

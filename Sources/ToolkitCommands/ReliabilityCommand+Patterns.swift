@@ -33,28 +33,15 @@ extension ReliabilityCommand {
     public init() {}
 
     public func validate() throws {
-      if week != nil && (input.since != nil || input.until != nil) {
-        throw ValidationError("'--week' and '--since'/'--until' both name the period: give one.")
-      }
-      if let week, ISOWeek(week) == nil { throw ValidationError("'--week' must be an ISO week as 2026-W47 (got '\(week)').") }
-      if (input.since == nil) != (input.until == nil) { throw ValidationError("Give both '--since' and '--until', or '--week'.") }
+      try PeriodSelection.validate(week: week, input: input)
       guard minCount >= 1 else { throw ValidationError("'--min-count' must be at least 1 (got \(minCount)).") }
     }
 
     public func run() async throws {
       let at = try TimeArgument.evaluationTime(at)
-      let period: Interval
-      var label: String?
-      if let week, let isoWeek = ISOWeek(week) {
-        period = isoWeek.interval
-        label = "ISO week \(isoWeek)"
-      } else if let filter = try? input.filter, let since = filter.since, let until = filter.until {
-        period = Interval(start: since, end: until)
-      } else {
-        let isoWeek = ISOWeek.lastComplete(before: at)
-        period = isoWeek.interval
-        label = "ISO week \(isoWeek)"
-      }
+      let selection = try PeriodSelection.resolve(week: week, input: input, at: at)
+      let period = selection.period
+      let label = selection.isWeek ? "ISO week \(selection.label)" : nil
       let loaded = try input.load(detail: .analytics, readsWholeHistories: true)
       let report = PatternAnalysis.analyse(loaded.snapshots, period: period, at: at, minimumCount: minCount)
       switch format {

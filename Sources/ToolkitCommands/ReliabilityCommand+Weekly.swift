@@ -34,16 +34,12 @@ extension ReliabilityCommand {
     public init() {}
 
     public func validate() throws {
-      if week != nil && (input.since != nil || input.until != nil) {
-        throw ValidationError("'--week' and '--since'/'--until' both name the period: give one.")
-      }
-      if let week, ISOWeek(week) == nil { throw ValidationError("'--week' must be an ISO week as 2026-W47 (got '\(week)').") }
-      if (input.since == nil) != (input.until == nil) { throw ValidationError("Give both '--since' and '--until', or '--week'.") }
+      try PeriodSelection.validate(week: week, input: input)
     }
 
     public func run() async throws {
       let at = try TimeArgument.evaluationTime(at)
-      let (period, label) = try periodAndLabel(at: at)
+      let (period, label, _) = try PeriodSelection.resolve(week: week, input: input, at: at)
       let definitions = try SLOOptions.definitions(at: slos, org: input.org)
       StandardError.write("reliability weekly: reading events for \(label)")
       let loaded = try input.load(detail: .analytics, readsWholeHistories: true)
@@ -87,15 +83,6 @@ extension ReliabilityCommand {
         try target.commit()
         StandardOutput.write("\(workbook)\n\(summary)\n")
       }
-    }
-
-    private func periodAndLabel(at: Timestamp) throws -> (Interval, String) {
-      if let week, let isoWeek = ISOWeek(week) { return (isoWeek.interval, isoWeek.description) }
-      if let since = try input.filter.since, let until = try input.filter.until {
-        return (Interval(start: since, end: until), "\(since.utcDate)_\(until.utcDate)")
-      }
-      let isoWeek = ISOWeek.lastComplete(before: at)
-      return (isoWeek.interval, isoWeek.description)
     }
   }
 }

@@ -20,8 +20,6 @@ enum Format {
   }
 
   /// A ratio as a percentage with `decimals` decimals, without Foundation's locale (`-0.50%` keeps its sign).
-  static func percent(_ ratio: Double, decimals: Int = 2) -> String {
-    decimal(ratio * 100, places: decimals) + "%"
-  }
+  static func percent(_ ratio: Double, decimals: Int = 2) -> String { NumberText.percent(ratio, places: decimals) }
 
 }

@@ -369,19 +369,8 @@ enum SLORendering {
 }
 
 extension Format {
-  /// `value` with `places` decimals, rounded half away from zero, without Foundation's locale; `-0` is written `0`.
-  static func decimal(_ value: Double, places: Int) -> String {
-    var scale = 1.0
-    for _ in 0..<places { scale *= 10 }
-    let scaled = (abs(value) * scale).rounded()
-    guard scaled < 9e17 else { return value < 0 ? "-\(abs(value))" : "\(value)" }
-    let integer = Int64(scaled)
-    let whole = integer / Int64(scale)
-    let fraction = String(integer % Int64(scale))
-    let sign = value < 0 && integer != 0 ? "-" : ""
-    guard places > 0 else { return "\(sign)\(whole)" }
-    return "\(sign)\(whole).\(String(repeating: "0", count: places - fraction.count))\(fraction)"
-  }
+  /// `value` with `places` decimals (see ``NumberText``).
+  static func decimal(_ value: Double, places: Int) -> String { NumberText.decimal(value, places: places) }
 
   /// A signed percentage, `+1.25%` or `-0.50%`.
   static func signedPercent(_ value: Double) -> String {
