@@ -1,7 +1,7 @@
 # Runbook Revenant analytics toolkit. `make help` lists the targets.
 BIN := .build/debug
 
-.PHONY: help setup build release demo test samples fixtures goldens bench clean
+.PHONY: help setup build release demo test samples fixtures goldens bench compare clean
 
 help:
 	@echo "make demo      install what is missing, build, run the main job on the bundled samples"
@@ -9,6 +9,7 @@ help:
 	@echo "make samples   regenerate samples/ with the sample generator, and the figures and goldens that check them"
 	@echo "make goldens   regenerate the golden outputs of slo check / slo report (review the diff)"
 	@echo "make bench     measure the JSON Lines reader on a 1M-event stream (see Benchmarks/README.md)"
+	@echo "make compare   the commands against DuckDB on the same stream: equal figures, time ratios"
 	@echo "make release   build optimised executables into .build/release"
 
 SWIFT := . scripts/swift-env && swift
@@ -42,6 +43,9 @@ goldens:
 
 bench: setup
 	@Benchmarks/reader.sh
+
+compare: setup
+	@Benchmarks/compare.sh
 
 clean:
 	rm -rf .build

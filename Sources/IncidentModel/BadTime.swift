@@ -41,6 +41,22 @@ extension Array where Element == Interval {
   /// Total length in milliseconds; callers union first when overlaps must not count twice.
   public var totalMilliseconds: Int64 { reduce(0) { $0 + $1.milliseconds } }
 
+  /// Milliseconds of these sorted, disjoint intervals inside `window`, found by binary search.
+  public func overlapMilliseconds(with window: Interval) -> Int64 {
+    var low = 0
+    var high = count
+    while low < high {
+      let middle = (low + high) / 2
+      if self[middle].end <= window.start { low = middle + 1 } else { high = middle }
+    }
+    var total: Int64 = 0
+    for interval in self[low...] {
+      guard interval.start < window.end else { break }
+      total += interval.clipped(to: window)?.milliseconds ?? 0
+    }
+    return total
+  }
+
   /// Each interval clipped to `window`; those outside it dropped.
   public func clipped(to window: Interval) -> [Interval] { compactMap { $0.clipped(to: window) } }
 }

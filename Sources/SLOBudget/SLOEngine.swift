@@ -181,9 +181,8 @@ public enum SLOEngine {
       }
       result.consumers = badTime.consumers(in: evaluated, budget: budget)
       result.explainedIntervals = badTime.explain(in: evaluated)
-      result.daily = daily(definition: definition, evaluated: evaluated, budget: budget) {
-        Double(badTime.counted(in: $0).totalMilliseconds)
-      }
+      // Days are consecutive: a binary search into the counted intervals, not a fresh clip per day.
+      result.daily = daily(definition: definition, evaluated: evaluated, budget: budget) { Double(bad.overlapMilliseconds(with: $0)) }
       result.alerts = definition.alertPolicies.map { policy in
         alert(policy, period: window.milliseconds, target: definition.target, at: at) { interval in
           (Double(badTime.continuous(in: interval).totalMilliseconds), Double(interval.milliseconds))
@@ -351,18 +350,38 @@ struct BadTime {
     }.sorted { ($0.bad, $1.incidentId) > ($1.bad, $0.incidentId) }
   }
 
+  /// The unioned pieces of bad time in `window`, each with the incidents (in order) and spans that produced it.
+  ///
+  /// One pass over the incidents: each of their intervals is placed in its piece by
+  /// binary search, so the cost follows the intervals, not pieces × incidents.
   func explain(in window: Interval) -> [ExplainedInterval] {
-    continuous(in: window).map { piece in
-      let contributions = incidents.compactMap { entry -> ExplainedInterval.Contribution? in
-        let own = entry.intervals.clipped(to: piece)
-        guard !own.isEmpty else { return nil }
-        func overlaps<V>(_ span: Span<V>) -> Bool { span.start < piece.end && (span.end.map { $0 > piece.start } ?? true) }
-        return .init(
-          incidentId: entry.snapshot.incidentId, intervals: own, statusSpans: entry.snapshot.statusHistory.filter(overlaps),
-          severitySpans: entry.snapshot.severityHistory.filter(overlaps))
+    let pieces = continuous(in: window)
+    var contributions = [[ExplainedInterval.Contribution]](repeating: [], count: pieces.count)
+    for index in incidents.indices {
+      var byPiece: [Int: [Interval]] = [:]
+      for interval in incidents[index].intervals {
+        guard let clipped = interval.clipped(to: window) else { continue }
+        // Pieces are sorted and disjoint, and each interval lies inside exactly one of them.
+        var low = 0
+        var high = pieces.count
+        while low < high {
+          let middle = (low + high) / 2
+          if pieces[middle].end <= clipped.start { low = middle + 1 } else { high = middle }
+        }
+        if low < pieces.count { byPiece[low, default: []].append(clipped) }
       }
-      return ExplainedInterval(interval: piece, contributions: contributions)
+      guard !byPiece.isEmpty else { continue }
+      let snapshot = incidents[index].snapshot
+      for (piece, own) in byPiece.sorted(by: { $0.key < $1.key }) {
+        let bounds = pieces[piece]
+        func overlaps<V>(_ span: Span<V>) -> Bool { span.start < bounds.end && (span.end.map { $0 > bounds.start } ?? true) }
+        contributions[piece].append(
+          .init(
+            incidentId: snapshot.incidentId, intervals: own.unioned(), statusSpans: snapshot.statusHistory.filter(overlaps),
+            severitySpans: snapshot.severityHistory.filter(overlaps)))
+      }
     }
+    return zip(pieces, contributions).map { ExplainedInterval(interval: $0, contributions: $1) }
   }
 }
 
@@ -380,7 +399,15 @@ struct RequestSamples {
   func counts(in window: Interval) -> (good: Int64, total: Int64) {
     var good: Int64 = 0
     var total: Int64 = 0
-    for entry in samples where window.start <= entry.sample.instant && entry.sample.instant < window.end {
+    // Samples are sorted by instant: find the first in the window, stop at its end.
+    var low = 0
+    var high = samples.count
+    while low < high {
+      let middle = (low + high) / 2
+      if samples[middle].sample.instant < window.start { low = middle + 1 } else { high = middle }
+    }
+    for entry in samples[low...] {
+      guard entry.sample.instant < window.end else { break }
       good += entry.sample.good
       total += entry.sample.total
     }
