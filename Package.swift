@@ -19,6 +19,7 @@ let package = Package(
     .library(name: "EventSources", targets: ["EventSources"]),
   ],
   dependencies: [
+    .package(url: "https://github.com/apple/swift-algorithms.git", from: "1.2.1"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -40,7 +41,8 @@ let package = Package(
     // MARK: - Pure libraries
 
     /// The event model and the replay of an incident's events into read models.
-    .target(name: "IncidentModel", swiftSettings: strictSwift),
+    .target(
+      name: "IncidentModel", dependencies: [.product(name: "Algorithms", package: "swift-algorithms")], swiftSettings: strictSwift),
 
     /// Recurring-pattern groups by org, service and correlation key, with their statistics.
     .target(name: "Patterns", dependencies: ["IncidentModel"], swiftSettings: strictSwift),
@@ -48,7 +50,9 @@ let package = Package(
     /// SLO definitions (OpenSLO v1), the error-budget engine, burn-rate alerts, explanations.
     .target(
       name: "SLOBudget",
-      dependencies: ["IncidentModel", .product(name: "Yams", package: "Yams")],
+      dependencies: [
+        "IncidentModel", .product(name: "Yams", package: "Yams"), .product(name: "Algorithms", package: "swift-algorithms"),
+      ],
       swiftSettings: strictSwift
     ),
 

@@ -1,3 +1,5 @@
+import Algorithms
+
 /// A half-open stretch of time, `[start, end)`.
 public struct Interval: Sendable, Hashable, Comparable, CustomStringConvertible {
   public var start: Timestamp
@@ -43,14 +45,8 @@ extension Array where Element == Interval {
 
   /// Milliseconds of these sorted, disjoint intervals inside `window`, found by binary search.
   public func overlapMilliseconds(with window: Interval) -> Int64 {
-    var low = 0
-    var high = count
-    while low < high {
-      let middle = (low + high) / 2
-      if self[middle].end <= window.start { low = middle + 1 } else { high = middle }
-    }
     var total: Int64 = 0
-    for interval in self[low...] {
+    for interval in self[partitioningIndex { $0.end > window.start }...] {
       guard interval.start < window.end else { break }
       total += interval.clipped(to: window)?.milliseconds ?? 0
     }

@@ -241,7 +241,7 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
 extension Int64 {
   /// Division rounding toward negative infinity, with a non-negative remainder.
   @inlinable
-  func floorDivided(by divisor: Int64) -> (quotient: Int64, remainder: Int64) {
+  public func floorDivided(by divisor: Int64) -> (quotient: Int64, remainder: Int64) {
     let (q, r) = quotientAndRemainder(dividingBy: divisor)
     return r < 0 ? (q - 1, r + divisor) : (q, r)
   }

@@ -17,7 +17,7 @@ public enum WeeklyWorkbook {
     let workbook = try Workbook(path: path, constantMemory: true, temporaryDirectory: temporaryDirectory)
     try workbook.setProperties(
       title: "Reliability report \(figures.orgId) \(figures.label)", subject: "Weekly reliability report",
-      author: "runbook-revenant", created: figures.evaluatedAt.millisecondsSinceEpoch.floorDivided(by: 1000))
+      author: "runbook-revenant", created: figures.evaluatedAt.millisecondsSinceEpoch.floorDivided(by: 1000).quotient)
     let formats = Formats(workbook)
     var sheets: [String: Worksheet] = [:]
     for name in sheetNames { sheets[name] = try workbook.addWorksheet(name) }
@@ -346,12 +346,5 @@ struct Formats {
       $0.background(0xFFEB9C)
       $0.fontColor(0x9C5700)
     }
-  }
-}
-
-extension Int64 {
-  fileprivate func floorDivided(by divisor: Int64) -> Int64 {
-    let (q, r) = quotientAndRemainder(dividingBy: divisor)
-    return r < 0 ? q - 1 : q
   }
 }

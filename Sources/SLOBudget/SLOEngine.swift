@@ -1,3 +1,4 @@
+import Algorithms
 public import IncidentModel
 
 /// Whether an SLO is within policy.
@@ -332,7 +333,7 @@ struct BadTime {
     guard let (origin, length) = slices else { return continuous(in: window) }
     // The slices an interval touches form one interval: widen it to slice boundaries.
     func floor(_ t: Timestamp) -> Timestamp {
-      let offset = (t.millisecondsSinceEpoch - origin.millisecondsSinceEpoch).floorDivision(by: length)
+      let offset = (t.millisecondsSinceEpoch - origin.millisecondsSinceEpoch).floorDivided(by: length).quotient
       return origin.adding(milliseconds: offset * length)
     }
     let widened = union.map { piece in
@@ -362,13 +363,8 @@ struct BadTime {
       for interval in incidents[index].intervals {
         guard let clipped = interval.clipped(to: window) else { continue }
         // Pieces are sorted and disjoint, and each interval lies inside exactly one of them.
-        var low = 0
-        var high = pieces.count
-        while low < high {
-          let middle = (low + high) / 2
-          if pieces[middle].end <= clipped.start { low = middle + 1 } else { high = middle }
-        }
-        if low < pieces.count { byPiece[low, default: []].append(clipped) }
+        let piece = pieces.partitioningIndex { $0.end > clipped.start }
+        if piece < pieces.count { byPiece[piece, default: []].append(clipped) }
       }
       guard !byPiece.isEmpty else { continue }
       let snapshot = incidents[index].snapshot
@@ -400,13 +396,7 @@ struct RequestSamples {
     var good: Int64 = 0
     var total: Int64 = 0
     // Samples are sorted by instant: find the first in the window, stop at its end.
-    var low = 0
-    var high = samples.count
-    while low < high {
-      let middle = (low + high) / 2
-      if samples[middle].sample.instant < window.start { low = middle + 1 } else { high = middle }
-    }
-    for entry in samples[low...] {
+    for entry in samples[samples.partitioningIndex { $0.sample.instant >= window.start }...] {
       guard entry.sample.instant < window.end else { break }
       good += entry.sample.good
       total += entry.sample.total
@@ -428,13 +418,5 @@ struct RequestSamples {
     samples.filter { window.start <= $0.sample.instant && $0.sample.instant < window.end }.map {
       ExplainedSample(incidentId: $0.incidentId, sample: $0.sample)
     }
-  }
-}
-
-extension Int64 {
-  /// Division rounding toward negative infinity.
-  fileprivate func floorDivision(by divisor: Int64) -> Int64 {
-    let (q, r) = quotientAndRemainder(dividingBy: divisor)
-    return r < 0 ? q - 1 : q
   }
 }
