@@ -6,10 +6,13 @@ import IncidentModel
 
 let arguments = CommandLine.arguments.dropFirst()
 guard let path = arguments.first else {
-  FileHandle.standardError.write(Data("usage: reader-benchmark FILE [runs]\n".utf8))
+  FileHandle.standardError.write(Data("usage: reader-benchmark FILE [runs] [decode|decode-threads|load|load-threads]\n".utf8))
   exit(2)
 }
 let runs = arguments.dropFirst().first.flatMap(Int.init) ?? 3
+// One measurement alone, for profiling (decode, decode-threads, load, load-threads); all by default.
+let only = arguments.dropFirst(2).first
+func wanted(_ name: String) -> Bool { only == nil || only == name }
 let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.doubleValue ?? 0
 
 func measure(_ label: String, _ body: () throws -> Int) rethrows {
@@ -27,12 +30,30 @@ func measure(_ label: String, _ body: () throws -> Int) rethrows {
   print(line)
 }
 
-try measure("decode (read + typed events)") {
-  var events = 0
-  try JSONLinesSource(paths: [path]).read(event: { _, _ in events += 1 }, broken: { _, _ in })
-  return events
+let cores = ProcessInfo.processInfo.activeProcessorCount
+if wanted("decode") {
+  try measure("decode (read + typed events)") {
+    var events = 0
+    try JSONLinesSource(paths: [path]).read(event: { _, _ in events += 1 }, broken: { _, _ in })
+    return events
+  }
 }
-try measure("load (dedupe, group, replay)") {
-  let loaded = try IncidentLoader.load(from: JSONLinesSource(paths: [path]), report: { _ in })
-  return loaded.summary.uniqueEvents
+if wanted("decode-threads") {
+  try measure("decode, \(cores) threads") {
+    var events = 0
+    try JSONLinesSource(paths: [path]).read(
+      threads: cores, transform: { _, _ in 1 }, value: { events += $0 }, broken: { _, _ in })
+    return events
+  }
+}
+if wanted("load") {
+  try measure("load (dedupe, group, replay)") {
+    try IncidentLoader.load(from: JSONLinesSource(paths: [path]), report: { _ in }).summary.uniqueEvents
+  }
+}
+if wanted("load-threads") {
+  try measure("load, \(cores) threads") {
+    try IncidentLoader.load(from: JSONLinesSource(paths: [path]), options: LoadOptions(threads: cores), report: { _ in })
+      .summary.uniqueEvents
+  }
 }

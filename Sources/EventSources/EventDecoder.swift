@@ -14,8 +14,9 @@ public enum EventDecoder {
     var orgId: String?
     var incidentId: String?
     var ts: Timestamp?
-    var type: String?
+    var type: PayloadDecoder.TypeName?
     var payloadRange: Range<Int>?
+    var payload: EventPayload?
     do throws(EventDecodingError) {
       try scanner.forEachMember { (key, s) throws(EventDecodingError) in
         if key.is("id") {
@@ -27,10 +28,29 @@ public enum EventDecoder {
         } else if key.is("ts") {
           ts = try s.readTimestamp("ts")
         } else if key.is("type") {
-          type = try s.readString("type")
+          // Known types are matched on the bytes; only an unknown one becomes a String.
+          guard s.peek() == 0x22 else { throw s.typeError("type", expected: "a string") }
+          let opening = s.position
+          let (start, stop, hasEscapes) = try s.scanString()
+          if !hasEscapes, let known = JSONScanner.match(EventType.self, UnsafeBufferPointer(start: s.base + start, count: stop - start)) {
+            type = .known(known)
+          } else {
+            s.position = opening
+            type = .named(try s.readString("type"))
+          }
         } else if key.is("payload") {
           guard s.peek() == 0x7B else { throw s.typeError("payload", expected: "an object") }
           let start = s.position
+          if let type {
+            // The usual order: the type is known, so the payload is decoded in the same pass.
+            do throws(EventDecodingError) {
+              payload = try PayloadDecoder.decode(type: type, from: &s)
+              return
+            } catch {
+              // Reported after the envelope's own problems, as when the payload comes first.
+              s.position = start
+            }
+          }
           try s.skipValue()
           payloadRange = start..<s.position
         } else {
@@ -53,10 +73,11 @@ public enum EventDecoder {
       }
       guard let ts else { throw EventDecodingError(.missingField, field: "ts", reason: "is missing") }
       guard let type else { throw EventDecodingError(.missingField, field: "type", reason: "is missing") }
-      guard let payloadRange else { throw EventDecodingError(.missingField, field: "payload", reason: "is missing") }
-
-      var payloadScanner = JSONScanner(base: scanner.base, range: payloadRange)
-      let payload = try PayloadDecoder.decode(type: type, from: &payloadScanner)
+      if payload == nil, let payloadRange {
+        var payloadScanner = JSONScanner(base: scanner.base, range: payloadRange)
+        payload = try PayloadDecoder.decode(type: type, from: &payloadScanner)
+      }
+      guard let payload else { throw EventDecodingError(.missingField, field: "payload", reason: "is missing") }
       return IncidentEvent(id: id, orgId: orgId, incidentId: incidentId, ts: ts, payload: payload)
     } catch {
       var error = error
@@ -101,9 +122,23 @@ public enum EventDecoder {
 
 /// Decodes the payload object of each known type.
 enum PayloadDecoder {
+  /// An event's `type`: one this toolkit knows, or the name as written.
+  enum TypeName {
+    case known(EventType)
+    case named(String)
+  }
+
   static func decode(type: String, from s: inout JSONScanner) throws(EventDecodingError) -> EventPayload {
-    guard let known = EventType(rawValue: type) else {
-      return .unknown(type: type, payload: try s.readValue())
+    try decode(type: EventType(rawValue: type).map(TypeName.known) ?? .named(type), from: &s)
+  }
+
+  static func decode(type: TypeName, from s: inout JSONScanner) throws(EventDecodingError) -> EventPayload {
+    let known: EventType
+    switch type {
+    case .known(let value): known = value
+    case .named(let name):
+      guard let value = EventType(rawValue: name) else { return .unknown(type: name, payload: try s.readValue()) }
+      known = value
     }
     switch known {
     case .incidentCreated: return .created(try created(&s))

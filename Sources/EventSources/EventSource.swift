@@ -13,6 +13,16 @@ public protocol EventSource {
     broken: (EventOrigin, EventDecodingError) throws -> Void
   ) throws
 
+  /// Reads every record once, transforming each event; delivery is in source order.
+  ///
+  /// A source that can decode on several threads runs `transform` on them.
+  func read<Value: Sendable>(
+    threads: Int,
+    transform: @escaping @Sendable (IncidentEvent, EventOrigin) -> Value,
+    value: (Value) throws -> Void,
+    broken: (EventOrigin, EventDecodingError) throws -> Void
+  ) throws
+
   /// Where a record is, for messages: `FILE:LINE`, or a table row.
   func location(of origin: EventOrigin) -> String
 }
@@ -23,6 +33,9 @@ public struct JSONLinesSource: EventSource {
   /// Events outside the filter are read, then passed over.
   public let filter: EventFilter
 
+  /// Bytes read at a time, handed to one decoding thread (smaller in tests, to cut many batches).
+  var batchSize = LineReader.defaultBatchSize
+
   public init(paths: [String], filter: EventFilter = EventFilter()) {
     self.paths = paths
     self.filter = filter
@@ -32,21 +45,7 @@ public struct JSONLinesSource: EventSource {
     event: (IncidentEvent, EventOrigin) throws -> Void,
     broken: (EventOrigin, EventDecodingError) throws -> Void
   ) throws {
-    for (index, path) in paths.enumerated() {
-      var reader = LineReader(input: try openByteInput(path: path), name: displayName(path))
-      try reader.forEachLine { line, number in
-        if line.isBlank { return }
-        let origin = EventOrigin(input: Int32(index), record: number)
-        let decoded: IncidentEvent
-        do throws(EventDecodingError) {
-          decoded = try EventDecoder.decode(line: line)
-        } catch {
-          try broken(origin, error)
-          return
-        }
-        if filter.isEmpty || filter.matches(decoded) { try event(decoded, origin) }
-      }
-    }
+    try read(threads: 1, transform: { ($0, $1) }, value: { try event($0.0, $0.1) }, broken: broken)
   }
 
   public func location(of origin: EventOrigin) -> String {
@@ -55,7 +54,7 @@ public struct JSONLinesSource: EventSource {
     return "\(name):\(origin.record)"
   }
 
-  private func displayName(_ path: String) -> String { path == "-" ? "<stdin>" : path }
+  func displayName(_ path: String) -> String { path == "-" ? "<stdin>" : path }
 }
 
 /// One problem found in the input: a skipped record, or a warning about one that was kept.

@@ -1,3 +1,4 @@
+import Dispatch
 public import IncidentModel
 
 /// How to load a stream.
@@ -8,11 +9,14 @@ public struct LoadOptions: Sendable {
   public var detail: EventDetail
   /// Show at most this many warnings of one kind; the rest are counted.
   public var warningLimit: Int
+  /// Threads that decode and replay; the result is the same for any count.
+  public var threads: Int
 
-  public init(strict: Bool = false, detail: EventDetail = .analytics, warningLimit: Int = 20) {
+  public init(strict: Bool = false, detail: EventDetail = .analytics, warningLimit: Int = 20, threads: Int = 1) {
     self.strict = strict
     self.detail = detail
     self.warningLimit = warningLimit
+    self.threads = max(1, threads)
   }
 }
 
@@ -71,7 +75,7 @@ public enum IncidentLoader {
   public static func load(
     from source: some EventSource,
     options: LoadOptions = LoadOptions(),
-    include: (IncidentEvent) -> Bool = { _ in true },
+    include: @escaping @Sendable (IncidentEvent) -> Bool = { _ in true },
     report: (InputDiagnostic) -> Void
   ) throws -> LoadedIncidents {
     try withoutActuallyEscaping(report) { report in
@@ -80,16 +84,27 @@ public enum IncidentLoader {
   }
 
   private static func load(
-    from source: some EventSource, options: LoadOptions, include: (IncidentEvent) -> Bool,
+    from source: some EventSource, options: LoadOptions, include: @escaping @Sendable (IncidentEvent) -> Bool,
     escapingReport report: @escaping (InputDiagnostic) -> Void
   ) throws -> LoadedIncidents {
     var state = LoadState(options: options, report: report)
+    let detail = options.detail
     try source.read(
-      event: { event, origin in
+      threads: options.threads,
+      transform: { event, origin in
+        // The costly part of adding an event, done on the decoding thread.
+        guard include(event) else { return nil }
+        var unknownType: String?
+        if case .unknown(let type, _) = event.payload { unknownType = type }
+        return PreparedEvent(
+          key: IncidentKey(orgId: event.orgId, incidentId: event.incidentId), eventId: event.id, unknownType: unknownType,
+          entry: IncidentHistory.Entry(event, origin: origin, detail: detail))
+      },
+      value: { (prepared: PreparedEvent?) in
         state.summary.recordsRead += 1
         state.summary.eventsDecoded += 1
-        guard include(event) else { return }
-        try state.add(event, origin: origin, location: { source.location(of: origin) })
+        guard let prepared else { return }
+        try state.add(prepared, location: { source.location(of: prepared.entry.origin) })
       },
       broken: { origin, error in
         state.summary.recordsRead += 1
@@ -102,7 +117,15 @@ public enum IncidentLoader {
   }
 }
 
-private struct IncidentKey: Hashable, Comparable {
+/// An event made ready for its incident's history.
+private struct PreparedEvent: Sendable {
+  var key: IncidentKey
+  var eventId: String
+  var unknownType: String?
+  var entry: IncidentHistory.Entry
+}
+
+private struct IncidentKey: Hashable, Comparable, Sendable {
   var orgId: String
   var incidentId: String
 
@@ -125,16 +148,16 @@ private struct LoadState {
     self.report = report
   }
 
-  mutating func add(_ event: IncidentEvent, origin: EventOrigin, location: () -> String) throws {
-    if case .unknown(let type, _) = event.payload {
+  mutating func add(_ event: PreparedEvent, location: () -> String) throws {
+    if let type = event.unknownType {
       try diagnose(
         InputDiagnostic(
           location: location(), kind: .unknownType,
-          message: "event \(event.id) has unknown type \"\(type)\"; kept but ignored by replay"))
+          message: "event \(event.eventId) has unknown type \"\(type)\"; kept but ignored by replay"))
     }
-    let key = IncidentKey(orgId: event.orgId, incidentId: event.incidentId)
-    histories[key, default: IncidentHistory(orgId: event.orgId, incidentId: event.incidentId, detail: options.detail)]
-      .append(event, origin: origin)
+    let key = event.key
+    histories[key, default: IncidentHistory(orgId: key.orgId, incidentId: key.incidentId, detail: options.detail)]
+      .append(event.entry)
   }
 
   mutating func diagnose(_ diagnostic: InputDiagnostic) throws {
@@ -159,9 +182,12 @@ private struct LoadState {
     var snapshots: [IncidentSnapshot] = []
     snapshots.reserveCapacity(histories.count)
     var orgs = Set<String>()
-    for key in histories.keys.sorted() {
-      guard let history = histories.removeValue(forKey: key) else { continue }
-      let outcome = history.replay()
+    let keys = histories.keys.sorted()
+    var ordered: [IncidentHistory?] = []
+    ordered.reserveCapacity(keys.count)
+    for key in keys { ordered.append(histories.removeValue(forKey: key)) }
+    let outcomes = ParallelReplay.run(ordered, threads: options.threads)
+    for (key, outcome) in zip(keys, outcomes) {
       let snapshot = outcome.snapshot
       summary.exactDuplicates += outcome.exactDuplicates
       summary.uniqueEvents += snapshot.eventCount
@@ -194,5 +220,48 @@ private struct LoadState {
     skipped.sort { ($0.origin ?? EventOrigin(input: .max, record: 0)) < ($1.origin ?? EventOrigin(input: .max, record: 0)) }
     for entry in skipped { summary.skippedByReason[entry.reason, default: []].append(entry.location) }
     return LoadedIncidents(snapshots: snapshots, summary: summary)
+  }
+}
+
+/// Replays histories on several threads, each releasing its history once replayed.
+private enum ParallelReplay {
+  /// The outcomes, in the order of `histories`.
+  static func run(_ histories: [IncidentHistory?], threads: Int) -> [ReplayOutcome] {
+    let count = histories.count
+    let slots = Slots(histories)
+    if threads > 1 && count > 1 {
+      let chunk = (count + threads - 1) / threads
+      DispatchQueue.concurrentPerform(iterations: threads) { part in
+        for index in (part * chunk)..<min(count, (part + 1) * chunk) { slots.replay(at: index) }
+      }
+    } else {
+      for index in 0..<count { slots.replay(at: index) }
+    }
+    return slots.outcomes()
+  }
+
+  /// One slot per history; each index is touched by exactly one thread.
+  private final class Slots: @unchecked Sendable {
+    private let histories: UnsafeMutableBufferPointer<IncidentHistory?>
+    private let results: UnsafeMutableBufferPointer<ReplayOutcome?>
+
+    init(_ input: [IncidentHistory?]) {
+      histories = .allocate(capacity: input.count)
+      _ = histories.initialize(from: input)
+      results = .allocate(capacity: input.count)
+      results.initialize(repeating: nil)
+    }
+
+    deinit {
+      histories.deinitialize().deallocate()
+      results.deinitialize().deallocate()
+    }
+
+    func replay(at index: Int) {
+      results[index] = histories[index]?.replay()
+      histories[index] = nil
+    }
+
+    func outcomes() -> [ReplayOutcome] { results.compactMap { $0 } }
   }
 }

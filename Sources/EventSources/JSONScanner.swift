@@ -150,6 +150,16 @@ struct JSONScanner {
     let start = position
     var hasEscapes = false
     var bits: UInt8 = 0
+    // Eight bytes at a time while none of them is a quote, a backslash or a control
+    // character: most strings end without one, so the byte loop below sees a few bytes.
+    var wideBits: UInt64 = 0
+    while end - position >= 8 {
+      let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+      guard !Self.mayNeedAttention(word) else { break }
+      wideBits |= word
+      position += 8
+    }
+    if wideBits & Self.highBits != 0 { bits = 0x80 }
     while position < end {
       let byte = base[position]
       bits |= byte
@@ -166,6 +176,21 @@ struct JSONScanner {
       position += 1
     }
     throw syntaxError("'\"' to close the string")
+  }
+
+  private static let lowBits: UInt64 = 0x0101_0101_0101_0101
+  private static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+  /// Whether any byte of `word` may be `"`, `\\` or below 0x20 (never false when one is).
+  @inline(__always)
+  private static func mayNeedAttention(_ word: UInt64) -> Bool {
+    // The classic "has a zero byte" test, on the word xor-ed with each byte we look for,
+    // and "has a byte less than n" for the control characters.
+    let quote = word ^ (lowBits &* 0x22)
+    let backslash = word ^ (lowBits &* 0x5C)
+    let found =
+      ((quote &- lowBits) & ~quote) | ((backslash &- lowBits) & ~backslash) | ((word &- lowBits &* 0x20) & ~word)
+    return found & highBits != 0
   }
 
   mutating func readKey() throws(EventDecodingError) -> JSONKey {
@@ -221,14 +246,39 @@ struct JSONScanner {
 
   /// Reads a string that must be one of an enumeration's raw values.
   mutating func readEnum<E: RawRepresentable & CaseIterable>(
-    _: E.Type, _ field: String
+    _ type: E.Type, _ field: String
   ) throws(EventDecodingError) -> E where E.RawValue == String {
+    guard peek() == 0x22 else { throw typeError(field, expected: "a string") }
+    let opening = position
+    let (start, stop, hasEscapes) = try scanString()
+    // Matched on the bytes: no String is built for the usual, valid value.
+    if !hasEscapes, let value = Self.match(type, UnsafeBufferPointer(start: base + start, count: stop - start)) {
+      return value
+    }
+    position = opening
     let text = try readString(field)
     guard let value = E(rawValue: text) else {
       let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
       throw EventDecodingError(.invalidValue, field: field, reason: "\"\(text)\" is not one of \(allowed)")
     }
     return value
+  }
+
+  /// The case whose raw value is exactly `bytes`.
+  @inline(__always)
+  static func match<E: RawRepresentable & CaseIterable>(
+    _: E.Type, _ bytes: UnsafeBufferPointer<UInt8>
+  ) -> E? where E.RawValue == String {
+    for candidate in E.allCases {
+      var raw = candidate.rawValue
+      let equal = raw.withUTF8 { candidate in
+        guard candidate.count == bytes.count else { return false }
+        guard let left = candidate.baseAddress, let right = bytes.baseAddress else { return true }
+        return memcmp(left, right, bytes.count) == 0
+      }
+      if equal { return candidate }
+    }
+    return nil
   }
 
   mutating func readOptionalEnum<E: RawRepresentable & CaseIterable>(

@@ -4,90 +4,140 @@
   import Darwin
 #endif
 
-/// Splits a byte input into lines, in bulk, without copying them.
+/// A run of complete lines cut from an input, which owns its bytes.
 ///
-/// Bytes are read into one large buffer; each complete line is handed to the
-/// caller as a view into that buffer (valid only during the call), with a
-/// trailing `\r` removed. Only a partial last line is moved when the buffer is
-/// refilled, so memory stays at the buffer size whatever the input's length.
+/// Batches are what the reader hands to decoding threads: each can be decoded
+/// on its own, because it knows the number of its first line.
+final class LineBatch: @unchecked Sendable {
+  // Immutable after init, and freed only by deinit: safe to read from any thread.
+  private let base: UnsafeMutablePointer<UInt8>
+  private let count: Int
+  /// The 1-based number of the batch's first line.
+  let firstLine: Int64
+  /// How many lines the batch holds, blank ones included.
+  let lineCount: Int64
+
+  fileprivate init(base: UnsafeMutablePointer<UInt8>, count: Int, firstLine: Int64, lineCount: Int64) {
+    self.base = base
+    self.count = count
+    self.firstLine = firstLine
+    self.lineCount = lineCount
+  }
+
+  deinit { base.deallocate() }
+
+  /// Calls `body` with each line (without its `\n` or a final `\r`) and its number.
+  func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int64) throws -> Void) rethrows {
+    var start = 0
+    var number = firstLine
+    while start < count {
+      let newline: Int
+      if let found = memchr(base + start, 0x0A, count - start) {
+        newline = found.assumingMemoryBound(to: UInt8.self) - base
+      } else {
+        newline = count  // the input's last line, without a newline
+      }
+      let length = newline > start && base[newline - 1] == 0x0D ? newline - start - 1 : newline - start
+      try body(UnsafeBufferPointer(start: base + start, count: length), number)
+      number += 1
+      start = newline + 1
+    }
+  }
+}
+
+/// Splits a byte input into batches of whole lines, in bulk.
+///
+/// Each batch is one large read (a few MiB) cut after its last newline; the
+/// unfinished line moves to the next batch. Memory is the batches in flight,
+/// whatever the input's length.
 struct LineReader {
   /// The longest line accepted; a longer one means the input is not JSON Lines.
   static let maximumLineLength = 64 << 20
+  /// Bytes read for one batch: large enough to amortise a thread hand-off, small enough
+  /// that a few in flight cost little and a small file still splits across threads.
+  static let defaultBatchSize = 1 << 20
 
   private let input: any ByteInput
   private let name: String
-  private var bufferSize: Int
+  private let batchSize: Int
+  /// The start of a line that did not fit in the previous batch.
+  private var carried: [UInt8] = []
+  private var nextLine: Int64 = 1
+  private var atStart = true
+  private var finished = false
 
-  init(input: any ByteInput, name: String, bufferSize: Int = 4 << 20) {
+  init(input: any ByteInput, name: String, bufferSize: Int = defaultBatchSize) {
     self.input = input
     self.name = name
-    self.bufferSize = bufferSize
+    self.batchSize = max(bufferSize, 1)
+  }
+
+  /// The next batch of complete lines, or nil at the end of the input.
+  mutating func nextBatch() throws -> LineBatch? {
+    guard !finished else { return nil }
+    var capacity = max(batchSize, carried.count * 2)
+    var base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+    var owned = true
+    defer { if owned { base.deallocate() } }
+    var filled = carried.count
+    carried.withUnsafeBufferPointer { bytes in
+      if let start = bytes.baseAddress { base.update(from: start, count: bytes.count) }
+    }
+    carried.removeAll(keepingCapacity: true)
+    var endOfInput = false
+    var cut = 0
+    while true {
+      while filled < capacity && !endOfInput {
+        let count = try input.read(into: UnsafeMutableRawBufferPointer(start: base + filled, count: capacity - filled))
+        if count == 0 { endOfInput = true }
+        filled += count
+        // A UTF-8 byte order mark is not part of the first event; a pipe may deliver it in pieces.
+        if atStart && (filled >= 3 || endOfInput) {
+          atStart = false
+          if filled >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF {
+            base.update(from: base + 3, count: filled - 3)
+            filled -= 3
+          }
+        }
+      }
+      if endOfInput {
+        cut = filled
+        finished = true
+        break
+      }
+      // The last newline is usually within a line's length of the end.
+      if let last = UnsafeBufferPointer(start: base, count: filled).lastIndex(of: 0x0A) {
+        cut = last + 1
+        break
+      }
+      // No newline in a full buffer: one line longer than the batch.
+      guard capacity < Self.maximumLineLength else {
+        throw InputError.lineTooLong(location: "\(name):\(nextLine)", limit: Self.maximumLineLength)
+      }
+      let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+      larger.update(from: base, count: filled)
+      base.deallocate()
+      base = larger
+      capacity *= 2
+    }
+    if cut < filled { carried.append(contentsOf: UnsafeBufferPointer(start: base + cut, count: filled - cut)) }
+    guard cut > 0 else { return nil }
+    var lines: Int64 = 0
+    var position = 0
+    while position < cut, let found = memchr(base + position, 0x0A, cut - position) {
+      lines += 1
+      position = found.assumingMemoryBound(to: UInt8.self) - base + 1
+    }
+    if position < cut { lines += 1 }  // the last line has no newline
+    owned = false
+    let batch = LineBatch(base: base, count: cut, firstLine: nextLine, lineCount: lines)
+    nextLine += lines
+    return batch
   }
 
   /// Calls `body` with each line and its 1-based number, blank lines included.
-  mutating func forEachLine(
-    _ body: (UnsafeBufferPointer<UInt8>, Int64) throws -> Void
-  ) throws {
-    var capacity = bufferSize
-    var base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-    defer { base.deallocate() }
-    var lineStart = 0
-    var searchFrom = 0
-    var filled = 0
-    var lineNumber: Int64 = 0
-    var byteOrderMarkChecked = false
-
-    while true {
-      if filled == capacity {
-        if lineStart > 0 {
-          // Keep only the unfinished line, moved to the front.
-          let pending = filled - lineStart
-          memmove(base, base + lineStart, pending)
-          searchFrom -= lineStart
-          filled = pending
-          lineStart = 0
-        } else {
-          guard capacity < Self.maximumLineLength else {
-            throw InputError.lineTooLong(location: "\(name):\(lineNumber + 1)", limit: Self.maximumLineLength)
-          }
-          let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
-          larger.update(from: base, count: filled)
-          base.deallocate()
-          base = larger
-          capacity *= 2
-        }
-      }
-      let count = try input.read(into: UnsafeMutableRawBufferPointer(start: base + filled, count: capacity - filled))
-      filled += count
-      if !byteOrderMarkChecked {
-        // A UTF-8 byte order mark is not part of the first event; a pipe may deliver it in pieces.
-        if filled < 3 && count > 0 { continue }
-        byteOrderMarkChecked = true
-        if filled >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF {
-          lineStart = 3
-          searchFrom = 3
-        }
-      }
-      if count == 0 { break }
-      while searchFrom < filled, let found = memchr(base + searchFrom, 0x0A, filled - searchFrom) {
-        let newline = found.assumingMemoryBound(to: UInt8.self) - base
-        lineNumber += 1
-        try body(line(base, from: lineStart, to: newline), lineNumber)
-        lineStart = newline + 1
-        searchFrom = lineStart
-      }
-      searchFrom = filled
-    }
-    if filled > lineStart {
-      // The last line has no newline.
-      try body(line(base, from: lineStart, to: filled), lineNumber + 1)
-    }
-  }
-
-  /// The bytes of `[start, end)`, without a final `\r`.
-  private func line(_ base: UnsafeMutablePointer<UInt8>, from start: Int, to end: Int) -> UnsafeBufferPointer<UInt8> {
-    let length = end > start && base[end - 1] == 0x0D ? end - start - 1 : end - start
-    return UnsafeBufferPointer(start: base + start, count: length)
+  mutating func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int64) throws -> Void) throws {
+    while let batch = try nextBatch() { try batch.forEachLine(body) }
   }
 }
 

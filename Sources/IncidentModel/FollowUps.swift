@@ -6,11 +6,34 @@
 public enum FollowUp {
   /// Openings that mark a follow-up: "Follow-up:", "TODO", "Action item:", "AI:", "Next step:".
   static let openings = ["follow-up", "follow up", "followup", "todo", "action item", "ai:", "next step", "to do:"]
+  /// Phrases that ask for work anywhere in the text.
+  static let phrases = ["we need to add", "we will add", "follow-up:"]
 
   /// True when `text` starts like a follow-up or asks for work to be added or changed.
   public static func reads(_ text: String) -> Bool {
+    // Replay asks this of every note: ASCII text (nearly all) is matched on its bytes.
+    if let answer = text.utf8.withContiguousStorageIfAvailable(readsASCII), let answer { return answer }
     let lower = text.lowercased().drop { $0 == " " || $0 == "-" || $0 == "*" }
     if openings.contains(where: { lower.hasPrefix($0) }) { return true }
-    return lower.contains("we need to add") || lower.contains("we will add") || lower.contains("follow-up:")
+    return phrases.contains { lower.contains($0) }
+  }
+
+  /// The answer for ASCII text, matched without case; nil for any other text.
+  private static func readsASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+    guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+    let start = bytes.firstIndex { $0 != 0x20 && $0 != 0x2D && $0 != 0x2A } ?? bytes.endIndex
+    func matches(_ phrase: String, at offset: Int) -> Bool {
+      guard bytes.count - offset >= phrase.utf8.count else { return false }
+      var index = offset
+      for expected in phrase.utf8 {
+        let byte = bytes[index]
+        guard (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == expected else { return false }
+        index += 1
+      }
+      return true
+    }
+    if openings.contains(where: { matches($0, at: start) }) { return true }
+    for offset in bytes.indices where phrases.contains(where: { matches($0, at: offset) }) { return true }
+    return false
   }
 }

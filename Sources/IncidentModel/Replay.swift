@@ -34,8 +34,35 @@ public struct IncidentHistory: Sendable {
 
   /// Adds one event of this incident.
   public mutating func append(_ event: IncidentEvent, origin: EventOrigin) {
-    records.append(ReplayRecord(event, origin: origin, intern: { intern($0) }))
-    if detail == .full { fullEvents.append(TimelineEntry(origin: origin, event: event)) }
+    append(Entry(event, origin: origin, detail: detail))
+  }
+
+  /// What a history keeps of one event, made ahead (on any thread) by ``init(_:origin:detail:)``.
+  public struct Entry: Sendable {
+    fileprivate var record: ReplayRecord
+    /// Boxed: an entry crosses threads and queues, and the whole event is rarely kept.
+    fileprivate var full: Box<TimelineEntry>?
+
+    /// Where the event was read.
+    public var origin: EventOrigin { record.origin }
+
+    public init(_ event: IncidentEvent, origin: EventOrigin, detail: EventDetail) {
+      record = ReplayRecord(event, origin: origin)
+      full = detail == .full ? Box(TimelineEntry(origin: origin, event: event)) : nil
+    }
+  }
+
+  /// Adds an event prepared as an ``Entry``.
+  public mutating func append(_ entry: Entry) {
+    var record = entry.record
+    if case .signal(var signal) = record.change {
+      signal.serviceName = intern(signal.serviceName)
+      signal.environment = intern(signal.environment)
+      signal.correlationKey = intern(signal.correlationKey)
+      record.change = .signal(signal)
+    }
+    records.append(record)
+    if detail == .full, let full = entry.full { fullEvents.append(full.value) }
   }
 
   private mutating func intern(_ text: String?) -> String? {
@@ -154,7 +181,7 @@ struct ReplayRecord: Sendable {
     var counts: (instant: Timestamp, good: Int64, total: Int64)?
   }
 
-  init(_ event: IncidentEvent, origin: EventOrigin, intern: (String?) -> String?) {
+  init(_ event: IncidentEvent, origin: EventOrigin) {
     ts = event.ts
     self.origin = origin
     idHash = event.id.hashValue
@@ -176,8 +203,7 @@ struct ReplayRecord: Sendable {
       let counts = p.requestCounts.map { (instant: $0.windowEnd ?? p.observedAt ?? event.ts, good: $0.good, total: $0.total) }
       change = .signal(
         SignalRecord(
-          serviceName: intern(p.serviceName), environment: intern(p.environment),
-          correlationKey: intern(p.correlationKey), counts: counts))
+          serviceName: p.serviceName, environment: p.environment, correlationKey: p.correlationKey, counts: counts))
       citesEvent = counts != nil
     case .noteAdded(let p):
       // A note without an actor type is taken as a person's: notes are how responders speak.

@@ -34,6 +34,15 @@ public struct InputOptions: ParsableArguments {
   @Flag(name: .long, help: "Stop with exit code 2 at the first broken or conflicting record instead of skipping it.")
   public var strict = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Threads that decode JSON Lines and replay incidents (default: the number of cores); any count gives the same output.",
+      valueName: "n"))
+  public var threads: Int?
+
+  /// The thread count to use: `--threads`, or one per core.
+  public var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+
   public init() {}
 
   public func validate() throws {
@@ -46,6 +55,7 @@ public struct InputOptions: ParsableArguments {
       break
     }
     if table != nil && postgres == nil { throw ValidationError("'--table' applies only with '--postgres'.") }
+    if let threads, threads < 1 { throw ValidationError("'--threads' must be at least 1 (got \(threads)).") }
     _ = try tableName
     let filter = try self.filter
     if let since = filter.since, let until = filter.until, since >= until {
@@ -99,11 +109,11 @@ public struct InputOptions: ParsableArguments {
   /// and a count of skipped records at the end.
   public func load(
     detail: EventDetail, incidentId: String? = nil, readsWholeHistories: Bool = false,
-    include: (IncidentEvent) -> Bool = { _ in true }
+    include: @escaping @Sendable (IncidentEvent) -> Bool = { _ in true }
   ) throws -> LoadedIncidents {
     let loaded = try IncidentLoader.load(
       from: try source(incidentId: incidentId, readsWholeHistories: readsWholeHistories),
-      options: LoadOptions(strict: strict, detail: detail), include: include,
+      options: LoadOptions(strict: strict, detail: detail, threads: threadCount), include: include,
       report: { StandardError.write($0.description) })
     let summary = loaded.summary
     if summary.warningsNotShown > 0 {

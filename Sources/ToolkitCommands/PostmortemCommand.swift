@@ -97,7 +97,7 @@ extension PostmortemCommand {
       var filter = try input.filter
       filter.orgId = incident.orgId
       let organisation = try IncidentLoader.load(
-        from: try sourceFor(filter), options: LoadOptions(detail: .analytics), report: { _ in }
+        from: try sourceFor(filter), options: LoadOptions(detail: .analytics, threads: input.threadCount), report: { _ in }
       ).snapshots
       let definitions = try slos.map { try SLOOptions.definitions(at: $0, org: incident.orgId) } ?? []
 

@@ -246,3 +246,23 @@ struct ReplayTests {
     #expect(snapshot.notices == [.repeatedCreation(eventId: "inc_1_e3")])
   }
 }
+
+@Suite("Follow-up wording")
+struct FollowUpTests {
+  @Test(arguments: [
+    ("Follow-up: add an alert on queue depth", true),
+    ("  - TODO rotate the credentials", true),
+    ("* action item: document the failover", true),
+    ("AI: owner to review the runbook", true),
+    ("We need to add a canary stage", true),
+    ("Mitigated; FOLLOW-UP: tune the retry budget", true),
+    ("Rolled back the deploy", false),
+    ("Todd restarted the pods", false),
+    ("Ünicode note — we will add a dashboard", true),
+    ("Ünicode note without work", false),
+    ("", false),
+  ])
+  func recognisesFollowUpsInAnyCase(text: String, expected: Bool) {
+    #expect(FollowUp.reads(text) == expected)
+  }
+}
