@@ -11,6 +11,8 @@ public struct LoadOptions: Sendable {
   public var warningLimit: Int
   /// Threads that decode and replay; the result is the same for any count.
   public var threads: Int
+  /// An incident id whose events are kept whole (``EventDetail/full``) whatever ``detail`` says.
+  public var wholeEventsOf: String?
 
   public init(strict: Bool = false, detail: EventDetail = .analytics, warningLimit: Int = 20, threads: Int = 1) {
     self.strict = strict
@@ -89,6 +91,7 @@ public enum IncidentLoader {
   ) throws -> LoadedIncidents {
     var state = LoadState(options: options, report: report)
     let detail = options.detail
+    let wholeEventsOf = options.wholeEventsOf
     try source.read(
       threads: options.threads,
       transform: { event, origin in
@@ -98,7 +101,7 @@ public enum IncidentLoader {
         if case .unknown(let type, _) = event.payload { unknownType = type }
         return PreparedEvent(
           key: IncidentKey(orgId: event.orgId, incidentId: event.incidentId), eventId: event.id, unknownType: unknownType,
-          entry: IncidentHistory.Entry(event, origin: origin, detail: detail))
+          entry: IncidentHistory.Entry(event, origin: origin, detail: event.incidentId == wholeEventsOf ? .full : detail))
       },
       value: { (prepared: PreparedEvent?) in
         state.summary.recordsRead += 1
@@ -156,8 +159,8 @@ private struct LoadState {
           message: "event \(event.eventId) has unknown type \"\(type)\"; kept but ignored by replay"))
     }
     let key = event.key
-    histories[key, default: IncidentHistory(orgId: key.orgId, incidentId: key.incidentId, detail: options.detail)]
-      .append(event.entry)
+    let detail = key.incidentId == options.wholeEventsOf ? .full : options.detail
+    histories[key, default: IncidentHistory(orgId: key.orgId, incidentId: key.incidentId, detail: detail)].append(event.entry)
   }
 
   mutating func diagnose(_ diagnostic: InputDiagnostic) throws {
@@ -186,7 +189,7 @@ private struct LoadState {
     var ordered: [IncidentHistory?] = []
     ordered.reserveCapacity(keys.count)
     for key in keys { ordered.append(histories.removeValue(forKey: key)) }
-    let outcomes = ParallelReplay.run(ordered, threads: options.threads)
+    let outcomes = ParallelReplay.run(&ordered, threads: options.threads)
     for (key, outcome) in zip(keys, outcomes) {
       let snapshot = outcome.snapshot
       summary.exactDuplicates += outcome.exactDuplicates
@@ -226,9 +229,11 @@ private struct LoadState {
 /// Replays histories on several threads, each releasing its history once replayed.
 private enum ParallelReplay {
   /// The outcomes, in the order of `histories`.
-  static func run(_ histories: [IncidentHistory?], threads: Int) -> [ReplayOutcome] {
+  /// Takes the histories (so each is freed once replayed), leaving `histories` empty.
+  static func run(_ histories: inout [IncidentHistory?], threads: Int) -> [ReplayOutcome] {
     let count = histories.count
     let slots = Slots(histories)
+    histories = []
     if threads > 1 && count > 1 {
       let chunk = (count + threads - 1) / threads
       DispatchQueue.concurrentPerform(iterations: threads) { part in

@@ -108,12 +108,13 @@ public struct InputOptions: ParsableArguments {
   /// Reads and replays the input, reporting each problem on standard error as it is found
   /// and a count of skipped records at the end.
   public func load(
-    detail: EventDetail, incidentId: String? = nil, readsWholeHistories: Bool = false,
+    detail: EventDetail, incidentId: String? = nil, readsWholeHistories: Bool = false, wholeEventsOf: String? = nil,
     include: @escaping @Sendable (IncidentEvent) -> Bool = { _ in true }
   ) throws -> LoadedIncidents {
+    var options = LoadOptions(strict: strict, detail: detail, threads: threadCount)
+    options.wholeEventsOf = wholeEventsOf
     let loaded = try IncidentLoader.load(
-      from: try source(incidentId: incidentId, readsWholeHistories: readsWholeHistories),
-      options: LoadOptions(strict: strict, detail: detail, threads: threadCount), include: include,
+      from: try source(incidentId: incidentId, readsWholeHistories: readsWholeHistories), options: options, include: include,
       report: { StandardError.write($0.description) })
     let summary = loaded.summary
     if summary.warningsNotShown > 0 {

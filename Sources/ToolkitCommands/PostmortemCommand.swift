@@ -86,19 +86,10 @@ extension PostmortemCommand {
     public func run() async throws {
       if let timezone, TimeZone(identifier: timezone) == nil { throw DraftRefusal.unknownTimeZone(timezone) }
       let at = try TimeArgument.evaluationTime(at)
-      let loaded = try input.loadIncident(incidentId)
-      guard loaded.snapshots.count == 1, let incident = loaded.snapshots.first else {
-        throw DraftRefusal.ambiguous(id: incidentId, orgs: loaded.snapshots.map(\.orgId))
-      }
+      let (incident, organisation) = try loadIncidentAndNeighbours()
       guard force || incident.status == .mitigated || incident.status == .resolved else {
         throw DraftRefusal.notMitigated(id: incidentId, status: incident.status)
       }
-      // The org's other incidents, for related incidents and SLO budgets; problems were reported by the first read.
-      var filter = try input.filter
-      filter.orgId = incident.orgId
-      let organisation = try IncidentLoader.load(
-        from: try sourceFor(filter), options: LoadOptions(detail: .analytics, threads: input.threadCount), report: { _ in }
-      ).snapshots
       let definitions = try slos.map { try SLOOptions.definitions(at: $0, org: incident.orgId) } ?? []
 
       let templateText: String
@@ -135,10 +126,61 @@ extension PostmortemCommand {
       try target.commit()
     }
 
-    private func sourceFor(_ filter: EventFilter) throws -> any EventSource {
+    /// The incident, whole, and the incidents of its org the draft may cite.
+    private func loadIncidentAndNeighbours() throws -> (IncidentSnapshot, [IncidentSnapshot]) {
+      guard input.events.contains("-") else {
+        let loaded = try input.loadIncident(incidentId)
+        guard loaded.snapshots.count == 1, let incident = loaded.snapshots.first else {
+          throw DraftRefusal.ambiguous(id: incidentId, orgs: loaded.snapshots.map(\.orgId))
+        }
+        return (incident, try incidentsSharingService(with: incident))
+      }
+      // Standard input can be read only once: one pass keeps every incident, this one whole.
+      let loaded = try input.load(detail: .analytics, wholeEventsOf: incidentId)
+      let matches = loaded.snapshots.filter { $0.incidentId == incidentId }
+      guard let incident = matches.first else {
+        let ids = Set(loaded.snapshots.map(\.incidentId))
+        throw LookupError.unknownIncident(incidentId, suggestions: NearMatches.find(incidentId, among: ids), incidents: ids.count)
+      }
+      guard matches.count == 1 else { throw DraftRefusal.ambiguous(id: incidentId, orgs: matches.map(\.orgId)) }
+      return (incident, loaded.snapshots.filter { $0.orgId == incident.orgId })
+    }
+
+    /// The incidents of `incident`'s org that the draft can cite: those sharing its service.
+    ///
+    /// Related incidents and SLO budgets look only at incidents (and request counts)
+    /// of the incident's service, and an incident can have that service only if one
+    /// of its events names it. So when the input can be read twice, a first pass
+    /// collects the incidents naming the service and a second replays only those:
+    /// memory follows the service's history, not the whole org's. Problems were
+    /// reported by the first read.
+    private func incidentsSharingService(with incident: IncidentSnapshot) throws -> [IncidentSnapshot] {
       var narrowed = input
-      narrowed.org = filter.orgId
-      return try narrowed.source()
+      narrowed.org = incident.orgId
+      let source = try narrowed.source()
+      let options = LoadOptions(detail: .analytics, threads: input.threadCount)
+      guard let service = incident.serviceName else {
+        return try IncidentLoader.load(from: source, options: options, report: { _ in }).snapshots
+      }
+      var naming = Set<String>()
+      try source.read(
+        threads: input.threadCount,
+        transform: { event, _ in Self.names(service, event) ? event.incidentId : nil },
+        value: { if let id = $0 { naming.insert(id) } }, broken: { _, _ in })
+      let chosen = naming
+      return try IncidentLoader.load(from: source, options: options, include: { chosen.contains($0.incidentId) }, report: { _ in })
+        .snapshots
+    }
+
+    /// Whether `event` names `service` as its incident's or its request counts' service.
+    private static func names(_ service: String, _ event: IncidentEvent) -> Bool {
+      switch event.payload {
+      case .created(let payload): payload.serviceName == service
+      case .updated(let payload): payload.serviceName == service
+      // A signal without a service counts for its incident's, which another event names.
+      case .signalIngested(let payload): payload.serviceName == service
+      default: false
+      }
     }
 
     private func sha256(_ text: String) -> String {

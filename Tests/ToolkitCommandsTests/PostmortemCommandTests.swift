@@ -22,6 +22,18 @@ struct PostmortemCommandTests {
     #expect(try runTool("postmortem", ["draft", incident] + Self.draftOptions + extra).stdout == result.stdout)
   }
 
+  @Test(arguments: ["inc_0005f0259", "inc_0000428fd", "inc_0000d8e53"])
+  func readingOnlyTheServicesIncidentsDraftsAsReadingTheWholeOrg(incident: String) throws {
+    // Standard input is read once, replaying the whole org; a file is read again for the service's incidents only.
+    let data = try Data(contentsOf: URL(fileURLWithPath: Repository.path("samples/events.jsonl")))
+    let options = ["--slos", "samples/slos.yaml", "--at", "2026-11-23T00:00:00Z", "--format", "json"]
+    let whole = try runTool("postmortem", ["draft", incident, "--events", "-"] + options, stdin: data)
+    let narrowed = try runTool("postmortem", ["draft", incident, "--events", "samples/events.jsonl"] + options)
+    #expect(whole.status == 0 && narrowed.status == 0, "\(whole.stderr)\(narrowed.stderr)")
+    #expect(whole.stdout.contains("\"related\""))
+    #expect(whole.stdout.replacingOccurrences(of: "\"source\": \"-\"", with: "\"source\": \"samples/events.jsonl\"") == narrowed.stdout)
+  }
+
   @Test func theJSONIsTheDataTheTemplateSees() throws {
     let json = try runTool("postmortem", ["draft", "inc_0000428fd", "--format", "json", "--timezone", "Europe/Paris"] + Self.draftOptions)
     let golden = try String(contentsOfFile: Repository.path("Tests/Fixtures/golden/postmortem-inc_0000428fd.json"), encoding: .utf8)
