@@ -6,11 +6,12 @@ import IncidentModel
 
 let arguments = CommandLine.arguments.dropFirst()
 guard let path = arguments.first else {
-  FileHandle.standardError.write(Data("usage: reader-benchmark FILE [runs] [decode|decode-threads|load|load-threads]\n".utf8))
+  let stages = "decode|decode-compact|decode-threads|load|load-threads"
+  FileHandle.standardError.write(Data("usage: reader-benchmark FILE [runs] [\(stages)]\n".utf8))
   exit(2)
 }
 let runs = arguments.dropFirst().first.flatMap(Int.init) ?? 3
-// One measurement alone, for profiling (decode, decode-threads, load, load-threads); all by default.
+// One measurement alone, for profiling (decode, decode-compact, decode-threads, load, load-threads); all by default.
 let only = arguments.dropFirst(2).first
 func wanted(_ name: String) -> Bool { only == nil || only == name }
 let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.doubleValue ?? 0
@@ -35,6 +36,15 @@ if wanted("decode") {
   try measure("decode (read + typed events)") {
     var events = 0
     try JSONLinesSource(paths: [path]).read(event: { _, _ in events += 1 }, broken: { _, _ in })
+    return events
+  }
+}
+if wanted("decode-compact") {
+  // What every analytic command reads: the frequent kinds straight into compact typed records.
+  try measure("decode, compact records") {
+    var events = 0
+    try JSONLinesSource(paths: [path]).readPrepared(
+      threads: 1, preparation: Preparation(detail: .analytics), value: { _ in events += 1 }, broken: { _, _ in })
     return events
   }
 }

@@ -23,6 +23,13 @@ public protocol EventSource {
     broken: (EventOrigin, EventDecodingError) throws -> Void
   ) throws
 
+  /// Reads every record, preparing each event for the loader; delivery is in source order.
+  func readPrepared(
+    threads: Int, preparation: Preparation,
+    value: (PreparedEvent?) throws -> Void,
+    broken: (EventOrigin, EventDecodingError) throws -> Void
+  ) throws
+
   /// Where a record is, for messages: `FILE:LINE`, or a table row.
   func location(of origin: EventOrigin) -> String
 }

@@ -72,12 +72,12 @@ public struct LoadedIncidents: Sendable {
 public enum IncidentLoader {
   /// Loads `source` and replays every incident in it.
   ///
-  /// `include` narrows the events kept (an incident id, an org); `report`
+  /// `include` narrows the incidents kept (by org and id); `report`
   /// receives each diagnostic as it is found, in a deterministic order.
   public static func load(
     from source: some EventSource,
     options: LoadOptions = LoadOptions(),
-    include: @escaping @Sendable (IncidentEvent) -> Bool = { _ in true },
+    include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true },
     report: (InputDiagnostic) -> Void
   ) throws -> LoadedIncidents {
     try withoutActuallyEscaping(report) { report in
@@ -86,24 +86,14 @@ public enum IncidentLoader {
   }
 
   private static func load(
-    from source: some EventSource, options: LoadOptions, include: @escaping @Sendable (IncidentEvent) -> Bool,
+    from source: some EventSource, options: LoadOptions, include: @escaping @Sendable (IncidentRef) -> Bool,
     escapingReport report: @escaping (InputDiagnostic) -> Void
   ) throws -> LoadedIncidents {
     var state = LoadState(options: options, report: report)
-    let detail = options.detail
-    let wholeEventsOf = options.wholeEventsOf
-    try source.read(
+    try source.readPrepared(
       threads: options.threads,
-      transform: { event, origin in
-        // The costly part of adding an event, done on the decoding thread.
-        guard include(event) else { return nil }
-        var unknownType: String?
-        if case .unknown(let type, _) = event.payload { unknownType = type }
-        return PreparedEvent(
-          key: IncidentKey(orgId: event.orgId, incidentId: event.incidentId), eventId: event.id, unknownType: unknownType,
-          entry: IncidentHistory.Entry(event, origin: origin, detail: event.incidentId == wholeEventsOf ? .full : detail))
-      },
-      value: { (prepared: PreparedEvent?) in
+      preparation: Preparation(detail: options.detail, wholeEventsOf: options.wholeEventsOf, include: include),
+      value: { prepared in
         state.summary.recordsRead += 1
         state.summary.eventsDecoded += 1
         guard let prepared else { return }
@@ -120,28 +110,11 @@ public enum IncidentLoader {
   }
 }
 
-/// An event made ready for its incident's history.
-private struct PreparedEvent: Sendable {
-  var key: IncidentKey
-  var eventId: String
-  var unknownType: String?
-  var entry: IncidentHistory.Entry
-}
-
-private struct IncidentKey: Hashable, Comparable, Sendable {
-  var orgId: String
-  var incidentId: String
-
-  static func < (lhs: IncidentKey, rhs: IncidentKey) -> Bool {
-    (lhs.orgId, lhs.incidentId) < (rhs.orgId, rhs.incidentId)
-  }
-}
-
 private struct LoadState {
   let options: LoadOptions
   let report: (InputDiagnostic) -> Void
   var summary = LoadSummary()
-  var histories: [IncidentKey: IncidentHistory] = [:]
+  var histories: [IncidentRef: IncidentHistory] = [:]
   var warningsShown: [String: Int] = [:]
   /// Skipped records, to list by reason in source order at the end.
   var skipped: [(reason: String, origin: EventOrigin?, location: String)] = []
@@ -152,13 +125,13 @@ private struct LoadState {
   }
 
   mutating func add(_ event: PreparedEvent, location: () -> String) throws {
-    if let type = event.unknownType {
+    if let (type, eventId) = event.unknownType {
       try diagnose(
         InputDiagnostic(
           location: location(), kind: .unknownType,
-          message: "event \(event.eventId) has unknown type \"\(type)\"; kept but ignored by replay"))
+          message: "event \(eventId) has unknown type \"\(type)\"; kept but ignored by replay"))
     }
-    let key = event.key
+    let key = event.incident
     let detail = key.incidentId == options.wholeEventsOf ? .full : options.detail
     histories[key, default: IncidentHistory(orgId: key.orgId, incidentId: key.incidentId, detail: detail)].append(event.entry)
   }
@@ -229,6 +202,7 @@ private struct LoadState {
 /// Replays histories on several threads, each releasing its history once replayed.
 private enum ParallelReplay {
   /// The outcomes, in the order of `histories`.
+  ///
   /// Takes the histories (so each is freed once replayed), leaving `histories` empty.
   static func run(_ histories: inout [IncidentHistory?], threads: Int) -> [ReplayOutcome] {
     let count = histories.count

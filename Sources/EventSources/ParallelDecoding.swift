@@ -42,12 +42,30 @@ extension JSONLinesSource {
     broken: (EventOrigin, EventDecodingError) throws -> Void
   ) throws {
     let filter = self.filter
-    func deliver(_ records: [DecodedRecord<Value>]) throws {
-      for record in records {
-        switch record {
-        case .value(let decoded): try value(decoded)
-        case .broken(let origin, let error): try broken(origin, error)
+    try readLines(
+      threads: threads,
+      decode: { line, origin in
+        do throws(EventDecodingError) {
+          let event = try EventDecoder.decode(line: line)
+          return filter.isEmpty || filter.matches(event) ? .value(transform(event, origin)) : nil
+        } catch {
+          return .broken(origin, error)
         }
+      }, value: value, broken: broken)
+  }
+
+  /// Reads the files in order, turning each non-blank line into a record (or nothing) with `decode`,
+  /// on up to `threads` threads, and delivers the records in line order.
+  func readLines<Value: Sendable>(
+    threads: Int,
+    decode: @escaping @Sendable (UnsafeBufferPointer<UInt8>, EventOrigin) -> DecodedRecord<Value>?,
+    value: (Value) throws -> Void,
+    broken: (EventOrigin, EventDecodingError) throws -> Void
+  ) throws {
+    func deliver(_ record: DecodedRecord<Value>) throws {
+      switch record {
+      case .value(let decoded): try value(decoded)
+      case .broken(let origin, let error): try broken(origin, error)
       }
     }
     guard threads > 1 else {
@@ -56,15 +74,7 @@ extension JSONLinesSource {
         var reader = LineReader(input: try openByteInput(path: path), name: displayName(path), bufferSize: batchSize)
         try reader.forEachLine { line, number in
           if line.isBlank { return }
-          let origin = EventOrigin(input: Int32(index), record: number)
-          let event: IncidentEvent
-          do throws(EventDecodingError) {
-            event = try EventDecoder.decode(line: line)
-          } catch {
-            try broken(origin, error)
-            return
-          }
-          if filter.isEmpty || filter.matches(event) { try value(transform(event, origin)) }
+          if let record = decode(line, EventOrigin(input: Int32(index), record: number)) { try deliver(record) }
         }
       }
       return
@@ -78,7 +88,7 @@ extension JSONLinesSource {
       oldest.done.wait()
       let records = oldest.records
       oldest.records = []
-      try deliver(records)
+      for record in records { try deliver(record) }
     }
     /// Runs a step that reads the input; when it fails, what was read before it is delivered first.
     func reading<Result>(_ step: () throws -> Result) throws -> Result {
@@ -95,31 +105,18 @@ extension JSONLinesSource {
         let work = BatchWork<Value>()
         inFlight.append(work)
         DispatchQueue.global(qos: .userInitiated).async {
-          work.records = Self.decode(batch, input: Int32(index), filter: filter, transform: transform)
+          var records: [DecodedRecord<Value>] = []
+          records.reserveCapacity(Int(batch.lineCount))
+          batch.forEachLine { line, number in
+            if line.isBlank { return }
+            if let record = decode(line, EventOrigin(input: Int32(index), record: number)) { records.append(record) }
+          }
+          work.records = records
           work.done.signal()
         }
         if inFlight.count >= limit { try deliverOldest() }
       }
     }
     while !inFlight.isEmpty { try deliverOldest() }
-  }
-
-  private static func decode<Value: Sendable>(
-    _ batch: LineBatch, input: Int32, filter: EventFilter,
-    transform: (IncidentEvent, EventOrigin) -> Value
-  ) -> [DecodedRecord<Value>] {
-    var records: [DecodedRecord<Value>] = []
-    records.reserveCapacity(Int(batch.lineCount))
-    batch.forEachLine { line, number in
-      if line.isBlank { return }
-      let origin = EventOrigin(input: input, record: number)
-      do throws(EventDecodingError) {
-        let event = try EventDecoder.decode(line: line)
-        if filter.isEmpty || filter.matches(event) { records.append(.value(transform(event, origin))) }
-      } catch {
-        records.append(.broken(origin, error))
-      }
-    }
-    return records
   }
 }

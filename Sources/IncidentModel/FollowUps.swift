@@ -12,14 +12,14 @@ public enum FollowUp {
   /// True when `text` starts like a follow-up or asks for work to be added or changed.
   public static func reads(_ text: String) -> Bool {
     // Replay asks this of every note: ASCII text (nearly all) is matched on its bytes.
-    if let answer = text.utf8.withContiguousStorageIfAvailable(readsASCII), let answer { return answer }
+    if let answer = text.utf8.withContiguousStorageIfAvailable(reads(ascii:)), let answer { return answer }
     let lower = text.lowercased().drop { $0 == " " || $0 == "-" || $0 == "*" }
     if openings.contains(where: { lower.hasPrefix($0) }) { return true }
     return phrases.contains { lower.contains($0) }
   }
 
-  /// The answer for ASCII text, matched without case; nil for any other text.
-  private static func readsASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+  /// The answer for text given as UTF-8 bytes when they are all ASCII; nil for any other text.
+  public static func reads(ascii bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
     guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
     let start = bytes.firstIndex { $0 != 0x20 && $0 != 0x2D && $0 != 0x2A } ?? bytes.endIndex
     func matches(_ phrase: String, at offset: Int) -> Bool {
@@ -33,7 +33,10 @@ public enum FollowUp {
       return true
     }
     if openings.contains(where: { matches($0, at: start) }) { return true }
-    for offset in bytes.indices where phrases.contains(where: { matches($0, at: offset) }) { return true }
+    // Every phrase starts with "w" or "f": only there is a phrase compared.
+    for offset in bytes.indices where bytes[offset] | 0x20 == 0x77 || bytes[offset] | 0x20 == 0x66 {
+      if phrases.contains(where: { matches($0, at: offset) }) { return true }
+    }
     return false
   }
 }

@@ -46,9 +46,47 @@ public struct IncidentHistory: Sendable {
     /// Where the event was read.
     public var origin: EventOrigin { record.origin }
 
-    public init(_ event: IncidentEvent, origin: EventOrigin, detail: EventDetail) {
-      record = ReplayRecord(event, origin: origin)
+    /// Prepares a decoded event.
+    ///
+    /// `digest` identifies the event's content for dedupe (see ``ContentHash``); by default it is
+    /// computed from the decoded event. A source must compute it the same way for all its records.
+    public init(_ event: IncidentEvent, origin: EventOrigin, detail: EventDetail, digest: Int? = nil) {
+      record = ReplayRecord(event, origin: origin, digest: digest)
       full = detail == .full ? Box(TimelineEntry(origin: origin, event: event)) : nil
+    }
+
+    /// Prepares an event read straight into its compact form (no ``IncidentEvent`` was built).
+    ///
+    /// `idHash` is ``ContentHash/of(_:)`` of the id's UTF-8 bytes, as ``init(_:origin:detail:digest:)`` computes it.
+    public init(ts: Timestamp, origin: EventOrigin, eventId: String, idHash: Int, digest: Int, change: CompactChange) {
+      record = ReplayRecord(ts: ts, origin: origin, eventId: eventId, idHash: idHash, digest: digest, change: change)
+      full = nil
+    }
+  }
+
+  /// The changes a compact decoder reads without building an event: the frequent, small kinds.
+  public enum CompactChange: Sendable {
+    case status(IncidentStatus, from: IncidentStatus?)
+    case resolved
+    case severity(Severity, from: Severity?)
+    case tagAdded(String)
+    case tagRemoved(String)
+    /// A signal's service, environment and key, and its request counts (`RequestCounts` resolved to their instant).
+    case signal(serviceName: String?, environment: String?, correlationKey: String?, counts: RequestCountsAt?)
+    case note(byPerson: Bool, followUp: Bool)
+    case action(byPerson: Bool, followUp: Bool)
+  }
+
+  /// Request counts at the instant they describe.
+  public struct RequestCountsAt: Sendable, Hashable {
+    public var instant: Timestamp
+    public var good: Int64
+    public var total: Int64
+
+    public init(instant: Timestamp, good: Int64, total: Int64) {
+      self.instant = instant
+      self.good = good
+      self.total = total
     }
   }
 
@@ -132,7 +170,7 @@ final class Box<Value: Sendable>: Sendable {
 struct ReplayRecord: Sendable {
   var ts: Timestamp
   var origin: EventOrigin
-  /// Identity for dedupe: a hash of the event id, and of the whole event's content.
+  /// Identity for dedupe: a hash of the event id's bytes, and one of the whole event's content.
   var idHash: Int
   var digest: Int
   /// Kept for the events figures cite (lifecycle, severity, request counts, SLO records).
@@ -181,11 +219,45 @@ struct ReplayRecord: Sendable {
     var counts: (instant: Timestamp, good: Int64, total: Int64)?
   }
 
-  init(_ event: IncidentEvent, origin: EventOrigin) {
+  init(
+    ts: Timestamp, origin: EventOrigin, eventId: String, idHash: Int, digest: Int, change: IncidentHistory.CompactChange
+  ) {
+    self.ts = ts
+    self.origin = origin
+    self.idHash = idHash
+    self.digest = digest
+    var citesEvent = true
+    switch change {
+    case .status(let new, let from): self.change = .status(new, from: from)
+    case .resolved: self.change = .resolved
+    case .severity(let new, let from): self.change = .severity(new, from: from)
+    case .tagAdded(let tag):
+      self.change = .tagAdded(tag)
+      citesEvent = false
+    case .tagRemoved(let tag):
+      self.change = .tagRemoved(tag)
+      citesEvent = false
+    case .signal(let serviceName, let environment, let correlationKey, let counts):
+      self.change = .signal(
+        SignalRecord(
+          serviceName: serviceName, environment: environment, correlationKey: correlationKey,
+          counts: counts.map { (instant: $0.instant, good: $0.good, total: $0.total) }))
+      citesEvent = counts != nil
+    case .note(let byPerson, let followUp):
+      self.change = .note(byPerson: byPerson, followUp: followUp)
+      citesEvent = false
+    case .action(let byPerson, let followUp):
+      self.change = .action(byPerson: byPerson, followUp: followUp)
+      citesEvent = false
+    }
+    self.eventId = citesEvent ? eventId : ""
+  }
+
+  init(_ event: IncidentEvent, origin: EventOrigin, digest: Int?) {
     ts = event.ts
     self.origin = origin
-    idHash = event.id.hashValue
-    digest = event.hashValue
+    idHash = ContentHash.of(Array(event.id.utf8))
+    self.digest = digest ?? event.hashValue
     var citesEvent = true
     switch event.payload {
     case .created(let p): change = .created(Box(p))

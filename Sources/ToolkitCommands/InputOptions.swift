@@ -109,7 +109,7 @@ public struct InputOptions: ParsableArguments {
   /// and a count of skipped records at the end.
   public func load(
     detail: EventDetail, incidentId: String? = nil, readsWholeHistories: Bool = false, wholeEventsOf: String? = nil,
-    include: @escaping @Sendable (IncidentEvent) -> Bool = { _ in true }
+    include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true }
   ) throws -> LoadedIncidents {
     var options = LoadOptions(strict: strict, detail: detail, threads: threadCount)
     options.wholeEventsOf = wholeEventsOf
