@@ -146,7 +146,8 @@ let package = Package(
     .target(name: "TestSupport", dependencies: ["IncidentModel"], path: "Tests/TestSupport"),
     .testTarget(name: "IncidentModelTests", dependencies: ["IncidentModel", "TestSupport"], swiftSettings: strictSwift),
     .testTarget(name: "PatternsTests", dependencies: ["Patterns", "IncidentModel", "TestSupport"], swiftSettings: strictSwift),
-    .testTarget(name: "SLOBudgetTests", dependencies: ["SLOBudget", "IncidentModel", "TestSupport"], swiftSettings: strictSwift),
+    .testTarget(
+      name: "SLOBudgetTests", dependencies: ["SLOBudget", "IncidentModel", "EventSources", "TestSupport"], swiftSettings: strictSwift),
     .testTarget(name: "PostmortemTests", dependencies: ["Postmortem", "IncidentModel", "TestSupport"], swiftSettings: strictSwift),
     .testTarget(
       name: "EventSourcesTests",

@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
-"""The toolkit against DuckDB on the same JSON Lines stream: same figures, and how long each takes.
+"""The toolkit's commands, timed, and DuckDB computing the same figures from the same file.
 
-Run through Benchmarks/compare.sh, which builds the release binaries, makes the stream and a
-virtual environment with DuckDB. This script:
+Run by Benchmarks/run.sh, which builds the release binaries, makes the streams and a virtual
+environment with DuckDB. Prints Markdown.
 
-1. computes in DuckDB SQL, from the raw file, (a) the bad time per (org, service) as slo.md
-   defines it, every severity counted, and (b) the incidents per (org, service, correlation key);
-2. runs `slo check` (with one all-severities SLO per org and service, generated here) and
-   `reliability patterns --min-count 1`, and asserts their figures equal DuckDB's;
-3. times each side (median of N runs) with peak memory, and `incidents validate` and
-   `reliability weekly` too, then prints a Markdown table and writes it to Benchmarks/RESULTS.md.
+    compare_duckdb.py stream FILE AT START
+        (a) decoding, with the reader benchmark; (b) DuckDB SQL computing from the raw file the bad
+        time per (org, service) as slo.md defines it (every severity counted) and the incidents per
+        (org, service, correlation key); (c) `slo check` (one all-severities SLO per org and service,
+        generated here) and `reliability patterns --min-count 1`, asserted to give DuckDB's figures;
+        (d) every command timed (median of RUNS runs) with its peak RSS.
+    compare_duckdb.py week FILE AT
+        `reliability weekly` on a stream of one week (its Timeline sheet holds every event) next to
+        `incidents validate`, which reads the same events without writing a report.
 """
 import json
+import os
+import re
 import statistics
 import subprocess
 import sys
@@ -20,13 +25,13 @@ from pathlib import Path
 
 import duckdb
 
-STREAM, AT, START, RUNS = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+RUNS = int(os.environ.get("RUNS", "3"))
 BIN = Path(".build/release")
 WORK = Path(".bench")
 
-LOAD = f"""
+LOAD = """
 CREATE OR REPLACE TABLE raw AS
-  SELECT row_number() OVER () AS ord, * FROM read_json('{STREAM}', format = 'newline_delimited',
+  SELECT row_number() OVER () AS ord, * FROM read_json('{stream}', format = 'newline_delimited',
     columns = {{'id': 'VARCHAR', 'orgId': 'VARCHAR', 'incidentId': 'VARCHAR', 'ts': 'VARCHAR', 'type': 'VARCHAR', 'payload': 'JSON'}});
 CREATE OR REPLACE TABLE e AS
   SELECT ord, id, orgId, incidentId, epoch_ms(CAST(ts AS TIMESTAMPTZ)) AS t, type, payload FROM raw
@@ -84,10 +89,10 @@ def millis(text):
     return int(duckdb.connect().execute(f"SELECT epoch_ms(TIMESTAMPTZ '{text}')").fetchall()[0][0])
 
 
-def timed(label, command, runs=RUNS):
-    """Median wall time and peak RSS (MB) of a command, run `runs` times."""
+def timed(label, command):
+    """Median wall time, peak RSS (MB) and the output of a command run RUNS times (exit 0 or 1)."""
     times, peaks, output = [], [], None
-    for _ in range(runs):
+    for _ in range(RUNS):
         started = time.perf_counter()
         result = subprocess.run(["/usr/bin/time", "-f", "%M"] + command, capture_output=True, text=True)
         times.append(time.perf_counter() - started)
@@ -98,32 +103,36 @@ def timed(label, command, runs=RUNS):
     return statistics.median(times), max(peaks), output
 
 
-def duckdb_timed(sql_parts, runs=RUNS):
+def duckdb_timed(stream, sql_parts):
     times, result = [], None
-    for _ in range(runs):
+    for _ in range(RUNS):
         connection = duckdb.connect()
         connection.execute("SET threads = 2")
         started = time.perf_counter()
-        connection.execute(LOAD)
+        connection.execute(LOAD.format(stream=stream))
         result = [connection.execute(sql).fetchall() for sql in sql_parts]
         times.append(time.perf_counter() - started)
         connection.close()
     return statistics.median(times), result
 
 
-def main():
-    at_ms, start_ms = millis(AT), millis(START)
-    size = Path(STREAM).stat().st_size
-    events = sum(1 for _ in open(STREAM, "rb"))
+def stream_facts(stream):
+    size = Path(stream).stat().st_size
+    with open(stream, "rb") as lines:
+        events = sum(1 for _ in lines)
+    return size, events
 
-    # DuckDB: both figures in one load, so its time includes reading and parsing the file once.
-    duck_time, (bad_rows, group_rows) = duckdb_timed([BAD_TIME.format(at=at_ms), GROUPS.format(start=start_ms, at=at_ms)])
-    duck_bad = {(org, service): int(ms) for org, service, ms in bad_rows}
-    duck_groups = {(org, service, key): n for org, service, key, n in group_rows}
 
-    # One SLO per (org, service) that counts every severity over a window wider than the stream.
-    slos = WORK / "bench-slos.yaml"
-    services = sorted({key for key in duck_bad} | {(o, s) for o, s, _ in duck_groups})
+def table(rows, events, mb, ratio_header="÷ DuckDB"):
+    lines = [f"| command | time | events/s | MB/s | peak RSS | {ratio_header} |", "|---|---:|---:|---:|---:|---:|"]
+    for label, seconds, peak, reference in rows:
+        ratio = f"**{seconds / reference:.2f}**" if reference else "–"
+        lines.append(f"| {label} | {seconds:.2f} s | {events / seconds:,.0f} | {mb / seconds:.0f} | {peak} MB | {ratio} |")
+    return lines
+
+
+def bench_slos(services):
+    """One SLO per (org, service) counting every severity over a window wider than the stream."""
     documents = []
     for org, service in services:
         documents.append(f"""apiVersion: openslo/v1
@@ -151,18 +160,51 @@ spec:
   objectives:
     - target: 0.99
 """)
-    slos.write_text("---\n".join(documents))
+    path = WORK / "bench-slos.yaml"
+    path.write_text("---\n".join(documents))
+    return path
 
-    slo_time, slo_peak, slo_out = timed("slo check", [str(BIN / "slo"), "check", "--slos", str(slos), "--events", STREAM, "--at", AT, "--format", "json"])
-    ours_bad = {}
-    for slo in json.loads(slo_out)["slos"]:
-        ours_bad[(slo["orgId"], slo["service"])] = slo["bad"]
+
+def decoding(stream, mb):
+    """The reader benchmark's figures, as table rows."""
+    result = subprocess.run([str(BIN / "reader-benchmark"), stream, str(RUNS)], capture_output=True, text=True, check=True)
+    lines = ["| reading the file into | time | events/s | MB/s |", "|---|---:|---:|---:|"]
+    for line in result.stdout.splitlines():
+        match = re.match(r"(.+?)\s+median ([0-9.]+) s\s+([0-9]+) events/s\s+([0-9.]+) MB/s", line)
+        if match:
+            label, seconds, rate, speed = match.groups()
+            lines.append(f"| {label.strip()} | {float(seconds):.2f} s | {int(rate):,} | {float(speed):.0f} |")
+    return lines
+
+
+def a_mitigated_incident(stream):
+    with open(stream) as lines:
+        for line in lines:
+            if '"newStatus":"MITIGATED"' in line:
+                return json.loads(line)["incidentId"]
+    sys.exit("no mitigated incident in the stream")
+
+
+def compare_stream(stream, at, start):
+    at_ms, start_ms = millis(at), millis(start)
+    size, events = stream_facts(stream)
+    mb = size / 1e6
+
+    # DuckDB: both figures in one load, so its time includes reading and parsing the file once.
+    duck_time, (bad_rows, group_rows) = duckdb_timed(stream, [BAD_TIME.format(at=at_ms), GROUPS.format(start=start_ms, at=at_ms)])
+    duck_bad = {(org, service): int(ms) for org, service, ms in bad_rows}
+    duck_groups = {(org, service, key): n for org, service, key, n in group_rows}
+    slos = bench_slos(sorted({key for key in duck_bad} | {(o, s) for o, s, _ in duck_groups}))
+
+    slo_time, slo_peak, slo_out = timed(
+        "slo check", [str(BIN / "slo"), "check", "--slos", str(slos), "--events", stream, "--at", at, "--format", "json"])
+    ours_bad = {(slo["orgId"], slo["service"]): slo["bad"] for slo in json.loads(slo_out)["slos"]}
     mismatched = {k: (ours_bad.get(k, 0), duck_bad.get(k, 0)) for k in set(ours_bad) | set(duck_bad) if ours_bad.get(k, 0) != duck_bad.get(k, 0)}
     assert not mismatched, f"bad time differs (ours, DuckDB): {dict(list(mismatched.items())[:5])}"
 
     pattern_time, pattern_peak, pattern_out = timed(
         "reliability patterns",
-        [str(BIN / "reliability"), "patterns", "--events", STREAM, "--since", START, "--until", AT, "--at", AT, "--min-count", "1", "--format", "csv"])
+        [str(BIN / "reliability"), "patterns", "--events", stream, "--since", start, "--until", at, "--at", at, "--min-count", "1", "--format", "csv"])
     ours_groups = {}
     for line in pattern_out.strip().splitlines()[1:]:
         fields = line.split(",")
@@ -171,37 +213,58 @@ spec:
     mismatched = {k: (ours_groups.get(k), duck_groups.get(k)) for k in set(ours_groups) | set(duck_groups) if ours_groups.get(k) != duck_groups.get(k)}
     assert not mismatched, f"group counts differ (ours, DuckDB): {dict(list(mismatched.items())[:5])}"
 
-    validate_time, validate_peak, _ = timed("incidents validate", [str(BIN / "incidents"), "validate", "--events", STREAM])
-    weekly_dir = WORK / "weekly"
+    validate_time, validate_peak, _ = timed("incidents validate", [str(BIN / "incidents"), "validate", "--events", stream])
+    samples_time, samples_peak, _ = timed(
+        "slo check (samples)", [str(BIN / "slo"), "check", "--slos", "samples/slos.yaml", "--events", stream, "--at", at])
     weekly_time, weekly_peak, _ = timed(
         "reliability weekly",
-        [str(BIN / "reliability"), "weekly", "--events", STREAM, "--slos", "samples/slos.yaml", "--at", AT, "--out-dir", str(weekly_dir)])
+        [str(BIN / "reliability"), "weekly", "--events", stream, "--slos", "samples/slos.yaml", "--at", at, "--out-dir", str(WORK / "weekly")])
+    incident = a_mitigated_incident(stream)
+    draft_time, draft_peak, _ = timed(
+        "postmortem draft",
+        [str(BIN / "postmortem"), "draft", incident, "--events", stream, "--slos", "samples/slos.yaml", "--at", at, "--out", str(WORK / "draft.md")])
 
-    mb = size / 1e6
     rows = [
-        ("incidents validate", validate_time, validate_peak, None),
-        ("slo check (all-severity SLO per org and service)", slo_time, slo_peak, duck_time),
-        ("reliability patterns --min-count 1", pattern_time, pattern_peak, duck_time),
-        ("reliability weekly (last week, with its Timeline sheet)", weekly_time, weekly_peak, None),
+        ("`incidents validate`", validate_time, validate_peak, None),
+        ("`slo check`, an all-severity SLO per org and service (the figures DuckDB computes)", slo_time, slo_peak, duck_time),
+        ("`slo check --slos samples/slos.yaml`", samples_time, samples_peak, None),
+        ("`reliability patterns --min-count 1` (the groups DuckDB counts)", pattern_time, pattern_peak, duck_time),
+        ("`reliability weekly` (the last week, with its Timeline sheet)", weekly_time, weekly_peak, None),
+        (f"`postmortem draft {incident}`", draft_time, draft_peak, None),
     ]
-    table = [
-        f"Stream: `{STREAM}`, {events} events, {mb:.0f} MB; evaluated at {AT}; medians of {RUNS} runs; "
-        f"DuckDB {duckdb.__version__} with 2 threads computing both figures in one pass: {duck_time:.2f} s.",
-        f"Figures checked equal: bad time of {len(ours_bad)} (org, service) pairs, incident counts of {len(ours_groups)} (org, service, key) groups.",
+    lines = [
+        f"## `{stream}`: {events:,} events, {mb:.0f} MB",
         "",
-        "| command | time | events/s | MB/s | peak RSS | ÷ DuckDB |",
-        "|---|---:|---:|---:|---:|---:|",
+        *decoding(stream, mb),
+        "",
+        f"DuckDB {duckdb.__version__} (2 threads) computing both figures in one pass over the file: {duck_time:.2f} s. "
+        f"Figures asserted equal: bad time of {len(ours_bad)} (org, service) pairs, incident counts of {len(ours_groups)} "
+        f"(org, service, key) groups. Evaluated at {at}.",
+        "",
+        *table(rows, events, mb),
     ]
-    for label, seconds, peak, duck in rows:
-        ratio = f"{seconds / duck:.2f}" if duck else "–"
-        table.append(f"| {label} | {seconds:.2f} s | {events / seconds:,.0f} | {mb / seconds:.0f} | {peak} MB | {ratio} |")
-    text = "\n".join(table) + "\n"
-    print(text)
-    results = Path("Benchmarks/RESULTS.md")
-    header = "# Benchmark results\n\nMade by `Benchmarks/compare.sh` (see Benchmarks/README.md); the newest run first.\n\n"
-    previous = results.read_text().split("\n\n", 2)[2] if results.exists() and results.read_text().startswith("# Benchmark") else ""
-    results.write_text(header + f"## {time.strftime('%Y-%m-%d')}\n\n" + text + ("\n" + previous if previous else ""))
+    print("\n".join(lines))
+
+
+def one_week(stream, at):
+    size, events = stream_facts(stream)
+    mb = size / 1e6
+    weekly_time, weekly_peak, _ = timed(
+        "reliability weekly",
+        [str(BIN / "reliability"), "weekly", "--events", stream, "--slos", "samples/slos.yaml", "--at", at, "--out-dir", str(WORK / "weekly-one")])
+    validate_time, validate_peak, _ = timed("incidents validate", [str(BIN / "incidents"), "validate", "--events", stream])
+    rows = [
+        ("`incidents validate` (reads and replays, writes nothing)", validate_time, validate_peak, None),
+        ("`reliability weekly` (every event in its Timeline sheet)", weekly_time, weekly_peak, None),
+    ]
+    lines = [f"## One week of `{stream}`: {events:,} events, {mb:.0f} MB", "", *table(rows, events, mb, "")]
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1] == "stream":
+        compare_stream(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif sys.argv[1] == "week":
+        one_week(sys.argv[2], sys.argv[3])
+    else:
+        sys.exit(__doc__)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reads a 1M-event IncidentEvent table from a throwaway PostgreSQL server four ways
-# (see Benchmarks/PostgresBenchmark) and with `psql \copy` of the same rows, for comparison.
-# Prints figures; asserts nothing.
+# (see Benchmarks/PostgresBenchmark) and with `psql \copy` of the same rows, for comparison,
+# then runs `incidents validate --postgres`. Prints a Markdown table; asserts nothing.
+# Run by Benchmarks/run.sh, or on its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap
@@ -10,21 +11,39 @@ swift build -c release --product incidents >&2
 swift build -c release --product postgres-benchmark >&2
 mkdir -p .bench
 stream=.bench/events-1m.jsonl
-[ -s "$stream" ] || .build/release/incidents generate --seed 1 --incidents 36000 --orgs 4 --weeks 52 --out "$stream"
+[ -s "$stream" ] || .build/release/incidents generate --seed 1 --incidents 36000 --orgs 4 --weeks 52 --out "$stream" >&2
+runs=${RUNS:-3}
 
-scripts/with-postgres bash -c '
+STREAM="$stream" RUNS="$runs" scripts/with-postgres bash -c '
   set -euo pipefail
   url="$RR_TEST_POSTGRES_URL"
-  .build/release/incidents import --postgres "$url" --events '"$stream"' >&2
+  .build/release/incidents import --postgres "$url" --events "$STREAM" >&2
   psql -X -q "$url" -c "VACUUM ANALYZE \"IncidentEvent\"" >/dev/null
+  rows=$(psql -X -q -t -A "$url" -c "SELECT count(*) FROM \"IncidentEvent\"")
   select="SELECT \"id\"::text, \"orgId\"::text, \"incidentId\"::text, floor(extract(epoch FROM \"ts\"::timestamptz) * 1000)::bigint, \"type\"::text, \"payload\"::text FROM \"IncidentEvent\""
-  for run in 1 2 3; do
+  median() { sort -n | awk "{ v[NR] = \$1 } END { print v[int((NR + 1) / 2)] }"; }
+  psql_copy=$(for run in $(seq "$RUNS"); do
     start=$(date +%s%N); psql -X -q "$url" -c "\\copy ($select) TO /dev/null"; end=$(date +%s%N)
-    echo $(( (end - start) / 1000000 ))
-  done | sort -n | sed -n 2p | awk "{ printf \"psql \\\\copy (the same SELECT)       median %.3f s\n\", \$1 / 1000 }"
-  .build/release/postgres-benchmark "$url" IncidentEvent 3
-  for run in 1 2 3; do
+    echo "$(( (end - start) / 1000000 ))"
+  done | median | awk "{ printf \"%.3f\", \$1 / 1000 }")
+  figures=$(.build/release/postgres-benchmark "$url" IncidentEvent "$RUNS")
+  validate=$(for run in $(seq "$RUNS"); do
     /usr/bin/time -f "%e %M" -o .bench/time.txt .build/release/incidents validate --postgres "$url" >/dev/null
     cat .bench/time.txt
-  done | sort -n | sed -n 2p | awk "{ printf \"incidents validate --postgres        median %.2f s  peak RSS %d MB\n\", \$1, \$2 / 1024 }"
+  done | sort -n | awk "{ t[NR] = \$1; m[NR] = \$2 } END { i = int((NR + 1) / 2); print t[i], int(m[i] / 1024) }")
+  echo "## PostgreSQL 15: the same 1M events as a table ($rows rows)"
+  echo
+  echo "| reading the rows | time | rows/s | ÷ \`psql \\copy\` |"
+  echo "|---|---:|---:|---:|"
+  row() { awk -v label="$1" -v t="$2" -v rows="$rows" -v base="$psql_copy" \
+    "BEGIN { printf \"| %s | %.2f s | %\047d | **%.2f** |\n\", label, t, rows / t, t / base }"; }
+  row "\`psql \\copy\` of the toolkit'"'"'s SELECT to /dev/null" "$psql_copy"
+  while IFS= read -r line; do
+    label=${line%% median*}
+    label=$(echo "$label" | sed "s/ *$//")
+    seconds=$(echo "$line" | sed -E "s/.* median ([0-9.]+) s.*/\\1/")
+    row "libpq $label" "$seconds"
+  done <<< "$figures"
+  read -r seconds peak <<< "$validate"
+  row "\`incidents validate --postgres\`, end to end (peak RSS $peak MB)" "$seconds"
 '

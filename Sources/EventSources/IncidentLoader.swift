@@ -1,4 +1,3 @@
-import Dispatch
 public import IncidentModel
 
 /// How to load a stream.
@@ -205,42 +204,8 @@ private enum ParallelReplay {
   ///
   /// Takes the histories (so each is freed once replayed), leaving `histories` empty.
   static func run(_ histories: inout [IncidentHistory?], threads: Int) -> [ReplayOutcome] {
-    let count = histories.count
-    let slots = Slots(histories)
+    let pending = Slots(taking: histories.compactMap { $0 })
     histories = []
-    if threads > 1 && count > 1 {
-      let chunk = (count + threads - 1) / threads
-      DispatchQueue.concurrentPerform(iterations: threads) { part in
-        for index in (part * chunk)..<min(count, (part + 1) * chunk) { slots.replay(at: index) }
-      }
-    } else {
-      for index in 0..<count { slots.replay(at: index) }
-    }
-    return slots.outcomes()
-  }
-
-  /// One slot per history; each index is touched by exactly one thread.
-  private final class Slots: @unchecked Sendable {
-    private let histories: UnsafeMutableBufferPointer<IncidentHistory?>
-    private let results: UnsafeMutableBufferPointer<ReplayOutcome?>
-
-    init(_ input: [IncidentHistory?]) {
-      histories = .allocate(capacity: input.count)
-      _ = histories.initialize(from: input)
-      results = .allocate(capacity: input.count)
-      results.initialize(repeating: nil)
-    }
-
-    deinit {
-      histories.deinitialize().deallocate()
-      results.deinitialize().deallocate()
-    }
-
-    func replay(at index: Int) {
-      results[index] = histories[index]?.replay()
-      histories[index] = nil
-    }
-
-    func outcomes() -> [ReplayOutcome] { results.compactMap { $0 } }
+    return ParallelWork.map(pending.count, threads: threads) { index in pending.take(index)?.replay() }.compactMap { $0 }
   }
 }

@@ -140,6 +140,26 @@ public enum SLOEvaluationError: Error, Sendable, CustomStringConvertible {
 
 /// The error-budget engine: pure, no I/O, no clock; the evaluation time is an argument.
 public enum SLOEngine {
+  /// Evaluates every definition over the same incidents at `at`, on up to `threads` threads.
+  ///
+  /// Each result is what ``evaluate(_:incidents:at:defaultOrgId:minimumRemaining:)`` gives for its
+  /// definition, in the order of `definitions`; the incidents are grouped by org once for all of them.
+  /// The first definition that cannot be evaluated (in that order) throws.
+  public static func evaluate(
+    _ definitions: [SLODefinition], incidents: [IncidentSnapshot], at: Timestamp, defaultOrgId: String? = nil,
+    minimumRemaining: Double = 0, threads: Int = 1
+  ) throws(SLOEvaluationError) -> [SLOResult] {
+    let byOrg = Dictionary(grouping: incidents, by: \.orgId)
+    let outcomes = ParallelWork.map(definitions.count, threads: threads) { index in
+      let definition = definitions[index]
+      let inOrg = (definition.orgId ?? defaultOrgId).flatMap { byOrg[$0] } ?? []
+      return Result { () throws(SLOEvaluationError) in
+        try evaluate(definition, incidents: inOrg, at: at, defaultOrgId: defaultOrgId, minimumRemaining: minimumRemaining)
+      }
+    }
+    return try outcomes.map { outcome throws(SLOEvaluationError) in try outcome.get() }
+  }
+
   /// Evaluates `definition` over replayed incidents at `at`.
   ///
   /// Only incidents of the SLO's org count, even for a service of the same name

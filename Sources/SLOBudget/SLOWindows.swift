@@ -45,6 +45,18 @@ public enum SLOWindows {
 
   /// The calendar days of `interval` in `zone`, each clipped to it, with its local date.
   public static func days(of interval: Interval, zone: String) -> [(date: CivilDate, interval: Interval)] {
+    // UTC days are whole multiples of 86 400 000 ms: arithmetic, not a calendar, for the common case.
+    if zone == "UTC" {
+      var days: [(CivilDate, Interval)] = []
+      var cursor = interval.start
+      while cursor < interval.end {
+        let date = cursor.utcDate
+        let end = CivilDate(daysSinceEpoch: date.daysSinceEpoch + 1).startOfDayUTC
+        days.append((date, Interval(start: cursor, end: min(end, interval.end))))
+        cursor = end
+      }
+      return days
+    }
     let calendar = calendar(zone: zone, iso: false)
     var days: [(CivilDate, Interval)] = []
     var cursor = Date(timeIntervalSince1970: Double(interval.start.millisecondsSinceEpoch) / 1000)

@@ -69,9 +69,9 @@ public struct SLOOptions: ParsableArguments {
     let at = try TimeArgument.evaluationTime(at)
     let definitions = try definitions(org: input.org)
     let loaded = try input.load(detail: .analytics)
-    let results = try definitions.map {
-      try SLOEngine.evaluate($0, incidents: loaded.snapshots, at: at, defaultOrgId: input.org, minimumRemaining: minimumRemaining)
-    }
+    let results = try SLOEngine.evaluate(
+      definitions, incidents: loaded.snapshots, at: at, defaultOrgId: input.org, minimumRemaining: minimumRemaining,
+      threads: input.threadCount)
     return (at, results)
   }
 }

@@ -1,3 +1,5 @@
+import EventSources
+import Foundation
 import IncidentModel
 import SLOBudget
 import TestSupport
@@ -267,4 +269,34 @@ struct RatioAndAlertTests {
 private func close(_ value: Double?, _ expected: Double) -> Bool {
   guard let value else { return false }
   return abs(value - expected) <= 1e-12 * max(1, abs(expected))
+}
+
+@Suite("SLO windows and batch evaluation")
+struct SLOWindowDaysTests {
+  @Test(arguments: [
+    ("2026-11-02T10:30:00Z", "2026-11-05T00:00:00Z"), ("2026-11-02T00:00:00Z", "2026-11-03T00:00:00Z"),
+    ("2024-02-27T23:59:59.999Z", "2024-03-02T00:00:00.001Z"), ("2026-12-31T12:00:00Z", "2027-01-01T12:00:00Z"),
+    ("2026-11-02T10:00:00Z", "2026-11-02T10:00:00Z"),
+  ])
+  func utcDaysByArithmeticMatchTheCalendar(start: String, end: String) throws {
+    let interval = Interval(start: try Timestamp(rfc3339: start), end: try Timestamp(rfc3339: end))
+    // "Etc/UTC" goes through Foundation's calendar, "UTC" through day arithmetic.
+    let byCalendar = SLOWindows.days(of: interval, zone: "Etc/UTC")
+    let byArithmetic = SLOWindows.days(of: interval, zone: "UTC")
+    #expect(byArithmetic.map(\.date) == byCalendar.map(\.date))
+    #expect(byArithmetic.map(\.interval) == byCalendar.map(\.interval))
+    #expect(byArithmetic.first?.interval.start ?? interval.start == interval.start)
+  }
+
+  @Test func batchEvaluationOnThreadsEqualsOneByOne() throws {
+    let definitions = try SLODefinitionParser.parse(
+      yaml: String(contentsOfFile: Repository.path("samples/slos.yaml"), encoding: .utf8), file: "samples/slos.yaml")
+    let loaded = try IncidentLoader.load(from: JSONLinesSource(paths: [Repository.path("samples/events.jsonl")]), report: { _ in })
+      .snapshots
+    let at = try Timestamp(rfc3339: "2026-11-23T06:00:00Z")
+    let oneByOne = try definitions.map { try SLOEngine.evaluate($0, incidents: loaded, at: at) }
+    let batch = try SLOEngine.evaluate(definitions, incidents: loaded, at: at, threads: 3)
+    #expect(batch.count == definitions.count && definitions.count > 3)
+    #expect("\(batch)" == "\(oneByOne)")
+  }
 }
