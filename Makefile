@@ -1,15 +1,15 @@
 # Runbook Revenant analytics toolkit. `make help` lists the targets.
 BIN := .build/debug
 
-.PHONY: help setup build release demo test samples fixtures goldens bench compare clean
+.PHONY: help setup build release demo test samples fixtures goldens bench bench-1m clean
 
 help:
 	@echo "make demo      install what is missing, build, run the main job on the bundled samples"
 	@echo "make test      install what is missing, build, run the whole test suite"
 	@echo "make samples   regenerate samples/ with the sample generator, and the figures and goldens that check them"
 	@echo "make goldens   regenerate the golden outputs of slo check / slo report (review the diff)"
-	@echo "make bench     measure the JSON Lines reader on a 1M-event stream (see Benchmarks/README.md)"
-	@echo "make compare   the commands against DuckDB on the same stream: equal figures, time ratios"
+	@echo "make bench     the performance benchmark at 1M and 10M events, against DuckDB and psql (Benchmarks/README.md)"
+	@echo "make bench-1m  the same at 1M events only (a few minutes)"
 	@echo "make release   build optimised executables into .build/release"
 
 SWIFT := . scripts/swift-env && swift
@@ -42,10 +42,10 @@ goldens:
 	scripts/update-goldens
 
 bench: setup
-	@Benchmarks/reader.sh
+	@Benchmarks/run.sh
 
-compare: setup
-	@Benchmarks/compare.sh
+bench-1m: setup
+	@Benchmarks/run.sh 1m
 
 clean:
 	rm -rf .build

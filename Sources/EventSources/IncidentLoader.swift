@@ -192,7 +192,8 @@ private struct LoadState {
     summary.incidents = snapshots.count
     summary.orgs = orgs.sorted()
     // Skipped records are listed in source order, whichever stage found them.
-    skipped.sort { ($0.origin ?? EventOrigin(input: .max, record: 0)) < ($1.origin ?? EventOrigin(input: .max, record: 0)) }
+    let last = EventOrigin(input: EventOrigin.maximumInput, record: 0)
+    skipped.sort { ($0.origin ?? last) < ($1.origin ?? last) }
     for entry in skipped { summary.skippedByReason[entry.reason, default: []].append(entry.location) }
     return LoadedIncidents(snapshots: snapshots, summary: summary)
   }

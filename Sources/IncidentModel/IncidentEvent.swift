@@ -70,17 +70,23 @@ public enum EventPayload: Sendable, Hashable {
 /// order of the source, and reading the same inputs in the same order gives the
 /// same projection.
 public struct EventOrigin: Sendable, Hashable, Comparable {
-  /// Index of the input among those given to the command, in command-line order.
-  public var input: Int32
-  /// 1-based line number (JSON Lines) or row ordinal (PostgreSQL).
-  public var record: Int64
+  /// The input in the top 20 bits, the record in the low 44: one word per kept event.
+  private var packed: UInt64
+  private static let recordBits: UInt64 = 44
+  private static let recordMask: UInt64 = (1 << recordBits) - 1
+
+  /// Index of the input among those given to the command, in command-line order (below 2²⁰).
+  public var input: Int32 { Int32(truncatingIfNeeded: packed >> Self.recordBits) }
+  /// 1-based line number (JSON Lines) or row ordinal (PostgreSQL), below 2⁴⁴.
+  public var record: Int64 { Int64(truncatingIfNeeded: packed & Self.recordMask) }
+
+  /// The largest input index an origin can hold.
+  public static let maximumInput: Int32 = (1 << 20) - 1
 
   public init(input: Int32, record: Int64) {
-    self.input = input
-    self.record = record
+    precondition((0...Self.maximumInput).contains(input) && record >= 0 && UInt64(record) <= Self.recordMask)
+    packed = UInt64(input) << Self.recordBits | UInt64(record)
   }
 
-  public static func < (lhs: EventOrigin, rhs: EventOrigin) -> Bool {
-    (lhs.input, lhs.record) < (rhs.input, rhs.record)
-  }
+  public static func < (lhs: EventOrigin, rhs: EventOrigin) -> Bool { lhs.packed < rhs.packed }
 }

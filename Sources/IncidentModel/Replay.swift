@@ -20,8 +20,8 @@ public struct IncidentHistory: Sendable {
   public let detail: EventDetail
   private var records: [ReplayRecord] = []
   private var fullEvents: [TimelineEntry] = []
-  /// Strings that repeat across an incident's events (keys, services), stored once.
-  private var interned: [String] = []
+  /// The distinct (service, environment, key) of the incident's signals, stored once; records point into it.
+  private var signalContexts: [SignalContext] = []
 
   public init(orgId: String, incidentId: String, detail: EventDetail) {
     self.orgId = orgId
@@ -40,6 +40,8 @@ public struct IncidentHistory: Sendable {
   /// What a history keeps of one event, made ahead (on any thread) by ``init(_:origin:detail:)``.
   public struct Entry: Sendable {
     fileprivate var record: ReplayRecord
+    /// A signal's strings, until the history stores them once for all its signals.
+    fileprivate var signalContext: SignalContext?
     /// Boxed: an entry crosses threads and queues, and the whole event is rarely kept.
     fileprivate var full: Box<TimelineEntry>?
 
@@ -51,7 +53,7 @@ public struct IncidentHistory: Sendable {
     /// `digest` identifies the event's content for dedupe (see ``ContentHash``); by default it is
     /// computed from the decoded event. A source must compute it the same way for all its records.
     public init(_ event: IncidentEvent, origin: EventOrigin, detail: EventDetail, digest: Int? = nil) {
-      record = ReplayRecord(event, origin: origin, digest: digest)
+      record = ReplayRecord(event, origin: origin, digest: digest, signalContext: &signalContext)
       full = detail == .full ? Box(TimelineEntry(origin: origin, event: event)) : nil
     }
 
@@ -59,7 +61,8 @@ public struct IncidentHistory: Sendable {
     ///
     /// `idHash` is ``ContentHash/of(_:)`` of the id's UTF-8 bytes, as ``init(_:origin:detail:digest:)`` computes it.
     public init(ts: Timestamp, origin: EventOrigin, eventId: String, idHash: Int, digest: Int, change: CompactChange) {
-      record = ReplayRecord(ts: ts, origin: origin, eventId: eventId, idHash: idHash, digest: digest, change: change)
+      record = ReplayRecord(
+        ts: ts, origin: origin, eventId: eventId, idHash: idHash, digest: digest, change: change, signalContext: &signalContext)
       full = nil
     }
   }
@@ -93,29 +96,24 @@ public struct IncidentHistory: Sendable {
   /// Adds an event prepared as an ``Entry``.
   public mutating func append(_ entry: Entry) {
     var record = entry.record
-    if case .signal(var signal) = record.change {
-      signal.serviceName = intern(signal.serviceName)
-      signal.environment = intern(signal.environment)
-      signal.correlationKey = intern(signal.correlationKey)
+    if let context = entry.signalContext, case .signal(var signal) = record.change {
+      // An incident's signals mostly share a service and a key: each distinct triple is kept once.
+      if let index = signalContexts.firstIndex(of: context) {
+        signal.context = Int32(index)
+      } else {
+        signal.context = Int32(signalContexts.count)
+        signalContexts.append(context)
+      }
       record.change = .signal(signal)
     }
     records.append(record)
     if detail == .full, let full = entry.full { fullEvents.append(full.value) }
   }
 
-  private mutating func intern(_ text: String?) -> String? {
-    guard let text else { return nil }
-    // Short strings live inline; sharing helps only the longer ones.
-    guard text.utf8.count > 15 else { return text }
-    if let existing = interned.first(where: { $0 == text }) { return existing }
-    if interned.count < 32 { interned.append(text) }
-    return text
-  }
-
   /// Drops duplicates and projects the events into an ``IncidentSnapshot``.
   public func replay() -> ReplayOutcome {
     let (kept, duplicates) = Deduplication.run(records)
-    var projection = IncidentProjection(orgId: orgId, incidentId: incidentId, ordered: kept)
+    var projection = IncidentProjection(orgId: orgId, incidentId: incidentId, ordered: kept, signalContexts: signalContexts)
     for record in kept { projection.apply(record) }
     var snapshot = projection.finish()
     if detail == .full {
@@ -166,9 +164,18 @@ final class Box<Value: Sendable>: Sendable {
   init(_ value: Value) { self.value = value }
 }
 
-/// What replay needs of one event, and no more.
+/// A signal's service, environment and correlation key.
+struct SignalContext: Sendable, Hashable {
+  var serviceName: String?
+  var environment: String?
+  var correlationKey: String?
+}
+
+/// What replay needs of one event, and no more: 72 bytes, whatever the event's size.
 struct ReplayRecord: Sendable {
-  var ts: Timestamp
+  /// The event's time in milliseconds (replay needs no offset: a `Timestamp` without one is rebuilt from it).
+  private var milliseconds: Int64
+  var ts: Timestamp { Timestamp(millisecondsSinceEpoch: milliseconds) }
   var origin: EventOrigin
   /// Identity for dedupe: a hash of the event id's bytes, and one of the whole event's content.
   var idHash: Int
@@ -212,17 +219,17 @@ struct ReplayRecord: Sendable {
   }
 
   struct SignalRecord: Sendable {
-    var serviceName: String?
-    var environment: String?
-    var correlationKey: String?
-    /// Request counts at their instant, for METRIC signals that carry them.
-    var counts: (instant: Timestamp, good: Int64, total: Int64)?
+    /// Index of the signal's ``SignalContext`` in its history.
+    var context: Int32 = -1
+    /// Request counts at their instant, for METRIC signals that carry them (boxed: most signals have none).
+    var counts: Box<IncidentHistory.RequestCountsAt>?
   }
 
   init(
-    ts: Timestamp, origin: EventOrigin, eventId: String, idHash: Int, digest: Int, change: IncidentHistory.CompactChange
+    ts: Timestamp, origin: EventOrigin, eventId: String, idHash: Int, digest: Int, change: IncidentHistory.CompactChange,
+    signalContext: inout SignalContext?
   ) {
-    self.ts = ts
+    milliseconds = ts.millisecondsSinceEpoch
     self.origin = origin
     self.idHash = idHash
     self.digest = digest
@@ -238,10 +245,8 @@ struct ReplayRecord: Sendable {
       self.change = .tagRemoved(tag)
       citesEvent = false
     case .signal(let serviceName, let environment, let correlationKey, let counts):
-      self.change = .signal(
-        SignalRecord(
-          serviceName: serviceName, environment: environment, correlationKey: correlationKey,
-          counts: counts.map { (instant: $0.instant, good: $0.good, total: $0.total) }))
+      signalContext = SignalContext(serviceName: serviceName, environment: environment, correlationKey: correlationKey)
+      self.change = .signal(SignalRecord(counts: counts.map(Box.init)))
       citesEvent = counts != nil
     case .note(let byPerson, let followUp):
       self.change = .note(byPerson: byPerson, followUp: followUp)
@@ -253,8 +258,8 @@ struct ReplayRecord: Sendable {
     self.eventId = citesEvent ? eventId : ""
   }
 
-  init(_ event: IncidentEvent, origin: EventOrigin, digest: Int?) {
-    ts = event.ts
+  init(_ event: IncidentEvent, origin: EventOrigin, digest: Int?, signalContext: inout SignalContext?) {
+    milliseconds = event.ts.millisecondsSinceEpoch
     self.origin = origin
     idHash = ContentHash.of(Array(event.id.utf8))
     self.digest = digest ?? event.hashValue
@@ -272,10 +277,11 @@ struct ReplayRecord: Sendable {
       change = .tagRemoved(p.tag)
       citesEvent = false
     case .signalIngested(let p):
-      let counts = p.requestCounts.map { (instant: $0.windowEnd ?? p.observedAt ?? event.ts, good: $0.good, total: $0.total) }
-      change = .signal(
-        SignalRecord(
-          serviceName: p.serviceName, environment: p.environment, correlationKey: p.correlationKey, counts: counts))
+      let counts = p.requestCounts.map {
+        IncidentHistory.RequestCountsAt(instant: $0.windowEnd ?? p.observedAt ?? event.ts, good: $0.good, total: $0.total)
+      }
+      signalContext = SignalContext(serviceName: p.serviceName, environment: p.environment, correlationKey: p.correlationKey)
+      change = .signal(SignalRecord(counts: counts.map(Box.init)))
       citesEvent = counts != nil
     case .noteAdded(let p):
       // A note without an actor type is taken as a person's: notes are how responders speak.
@@ -341,7 +347,10 @@ struct IncidentProjection {
   private var created: (ts: Timestamp, startedAt: Timestamp?)?
   private let earliest: ReplayRecord
 
-  init(orgId: String, incidentId: String, ordered: [ReplayRecord]) {
+  private let signalContexts: [SignalContext]
+
+  init(orgId: String, incidentId: String, ordered: [ReplayRecord], signalContexts: [SignalContext]) {
+    self.signalContexts = signalContexts
     // An incident exists only because at least one of its events was read.
     let first = ordered[0]
     let last = ordered[ordered.count - 1]
@@ -409,14 +418,15 @@ struct IncidentProjection {
     case .tagRemoved(let tag):
       snapshot.tags.removeAll { $0 == tag }
 
-    case .signal(let signal):
+    case .signal(let record):
+      let signal = signalContexts[Int(record.context)]
       snapshot.signalCount += 1
       if let key = signal.correlationKey, !snapshot.correlationKeys.contains(key) {
         snapshot.correlationKeys.append(key)
       }
       if snapshot.serviceName == nil { snapshot.serviceName = signal.serviceName }
       if snapshot.environment == nil { snapshot.environment = signal.environment }
-      if let counts = signal.counts {
+      if let counts = record.counts?.value {
         snapshot.requestSamples.append(
           RequestSample(
             eventId: eventId, instant: counts.instant, serviceName: signal.serviceName, good: counts.good,

@@ -149,12 +149,18 @@ public enum SLOEngine {
     _ definitions: [SLODefinition], incidents: [IncidentSnapshot], at: Timestamp, defaultOrgId: String? = nil,
     minimumRemaining: Double = 0, threads: Int = 1
   ) throws(SLOEvaluationError) -> [SLOResult] {
+    // Grouped once: each SLO then reads its org's and its service's incidents without copying them.
     let byOrg = Dictionary(grouping: incidents, by: \.orgId)
+    let byService = byOrg.mapValues { Dictionary(grouping: $0, by: \.serviceName) }
     let outcomes = ParallelWork.map(definitions.count, threads: threads) { index in
       let definition = definitions[index]
-      let inOrg = (definition.orgId ?? defaultOrgId).flatMap { byOrg[$0] } ?? []
       return Result { () throws(SLOEvaluationError) in
-        try evaluate(definition, incidents: inOrg, at: at, defaultOrgId: defaultOrgId, minimumRemaining: minimumRemaining)
+        guard let orgId = definition.orgId ?? defaultOrgId else {
+          throw .noOrg(slo: definition.name, origin: definition.origin)
+        }
+        return evaluate(
+          definition, orgId: orgId, inOrg: byOrg[orgId] ?? [], ofService: byService[orgId]?[definition.service] ?? [], at: at,
+          minimumRemaining: minimumRemaining)
       }
     }
     return try outcomes.map { outcome throws(SLOEvaluationError) in try outcome.get() }
@@ -170,15 +176,25 @@ public enum SLOEngine {
     minimumRemaining: Double = 0
   ) throws(SLOEvaluationError) -> SLOResult {
     guard let orgId = definition.orgId ?? defaultOrgId else { throw .noOrg(slo: definition.name, origin: definition.origin) }
+    let inOrg = incidents.filter { $0.orgId == orgId }
+    return evaluate(
+      definition, orgId: orgId, inOrg: inOrg, ofService: inOrg.filter { $0.serviceName == definition.service }, at: at,
+      minimumRemaining: minimumRemaining)
+  }
+
+  /// The evaluation proper: `inOrg` holds the org's incidents, `ofService` those of the SLO's service.
+  private static func evaluate(
+    _ definition: SLODefinition, orgId: String, inOrg: [IncidentSnapshot], ofService: [IncidentSnapshot], at: Timestamp,
+    minimumRemaining: Double
+  ) -> SLOResult {
     let window = SLOWindows.window(definition.window, at: at)
     let evaluated = Interval(start: window.start, end: min(window.end, at))
-    let inOrg = incidents.filter { $0.orgId == orgId }
     let allowedShare = 1 - definition.target
     var result: SLOResult
     switch definition.indicator {
     case .incidentTime(let counted):
       let badTime = BadTime(
-        incidents: inOrg.filter { $0.serviceName == definition.service }, counted: counted, at: at,
+        incidents: ofService, counted: counted, at: at,
         slices: definition.budgeting == .timeslices ? definition.timeSliceWindowMs.map { (window.start, $0) } : nil)
       let bad = badTime.counted(in: evaluated)
       let badMs = Double(bad.totalMilliseconds)

@@ -1,4 +1,4 @@
-import IncidentModel
+@testable import IncidentModel
 import TestSupport
 import Testing
 
@@ -264,5 +264,14 @@ struct FollowUpTests {
   ])
   func recognisesFollowUpsInAnyCase(text: String, expected: Bool) {
     #expect(FollowUp.reads(text) == expected)
+  }
+}
+
+@Suite("Compact replay state")
+struct CompactStateTests {
+  @Test func aKeptEventCostsSeventyTwoBytesWhateverItsKind() {
+    // Ten million events are kept as records until replay: every byte here is ten megabytes there.
+    #expect(MemoryLayout<ReplayRecord>.stride <= 72)
+    #expect(MemoryLayout<EventOrigin>.stride == 8)
   }
 }
