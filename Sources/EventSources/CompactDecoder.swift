@@ -90,7 +90,25 @@ enum CompactDecoder {
     var kind: Kind?
     var change: IncidentHistory.CompactChange?
     var payloadStart: Int?
+    // The line's ContentDigest, summed member by member as they are read.
+    var digest = 0
+    var payloadKeyHash = 0
     try scanner.forEachMember { (key, s) throws(EventDecodingError) in
+      let start = s.position
+      if key.is("payload") {
+        guard s.peek() == 0x7B, payloadStart == nil else { throw leave }
+        payloadStart = s.position
+        if let kind {
+          var payloadDigest = 0
+          change = try payload(kind, &s, ts: ts, digest: &payloadDigest)
+          digest &+= ContentDigest.member(key, valueHash: payloadDigest)
+        } else {
+          try s.skipValue()
+          payloadKeyHash = key.hash
+        }
+        return
+      }
+      defer { digest &+= ContentDigest.member(key, valueHash: ContentDigest.value(s, from: start, to: s.position)) }
       if key.is("id") {
         id = try s.stringRange()
       } else if key.is("orgId") {
@@ -105,14 +123,6 @@ enum CompactDecoder {
         let range = try s.stringRange()
         guard let known = Kind(UnsafeBufferPointer(rebasing: line[range])) else { throw leave }
         kind = known
-      } else if key.is("payload") {
-        guard s.peek() == 0x7B, payloadStart == nil else { throw leave }
-        payloadStart = s.position
-        if let kind {
-          change = try payload(kind, &s, ts: ts)
-        } else {
-          try s.skipValue()
-        }
       } else {
         try s.skipValue()
       }
@@ -122,9 +132,11 @@ enum CompactDecoder {
       !incidentId.isEmpty, let ts, let kind, let payloadStart
     else { throw leave }
     if change == nil {
-      // The payload came before the type.
+      // The payload came before the type: read it now, and count its digest as its members'.
       var payloadScanner = JSONScanner(base: scanner.base, range: payloadStart..<scanner.end)
-      change = try payload(kind, &payloadScanner, ts: ts)
+      var payloadDigest = 0
+      change = try payload(kind, &payloadScanner, ts: ts, digest: &payloadDigest)
+      digest &+= ContentDigest.member(keyHash: payloadKeyHash, valueHash: payloadDigest)
     }
     guard let change else { throw leave }
 
@@ -151,7 +163,7 @@ enum CompactDecoder {
     }
     let entry = IncidentHistory.Entry(
       ts: ts, origin: origin, eventId: cited ? String(decoding: idBytes, as: UTF8.self) : "", idHash: ContentHash.of(idBytes),
-      digest: ContentHash.of(UnsafeRawBufferPointer(line)), change: change)
+      digest: digest, change: change)
     return .prepared(PreparedEvent(incident: incident, unknownType: nil, entry: entry))
   }
 
@@ -167,18 +179,18 @@ extension CompactDecoder {
   ///
   /// `ts` is the envelope's time when already read; a signal whose counts need it leaves the fast path without it.
   private static func payload(
-    _ kind: Kind, _ s: inout JSONScanner, ts: Timestamp?
+    _ kind: Kind, _ s: inout JSONScanner, ts: Timestamp?, digest: inout Int
   ) throws(EventDecodingError) -> IncidentHistory.CompactChange {
     switch kind {
-    case .status: return try status(&s)
-    case .severity: return try severity(&s)
-    case .tagAdded: return .tagAdded(try tag(&s))
-    case .tagRemoved: return .tagRemoved(try tag(&s))
-    case .signal: return try signal(&s, ts: ts)
-    case .note: return try note(&s)
-    case .action: return try action(&s)
+    case .status: return try status(&s, &digest)
+    case .severity: return try severity(&s, &digest)
+    case .tagAdded: return .tagAdded(try tag(&s, &digest))
+    case .tagRemoved: return .tagRemoved(try tag(&s, &digest))
+    case .signal: return try signal(&s, ts: ts, &digest)
+    case .note: return try note(&s, &digest)
+    case .action: return try action(&s, &digest)
     case .resolved:
-      try s.forEachMember { (key, s) throws(EventDecodingError) in
+      try s.forEachMember(digest: &digest) { (key, s) throws(EventDecodingError) in
         if key.is("summary") || key.is("actorType") || key.is("actorRef") {
           try s.skipOptionalString()
         } else {
@@ -189,10 +201,10 @@ extension CompactDecoder {
     }
   }
 
-  private static func status(_ s: inout JSONScanner) throws(EventDecodingError) -> IncidentHistory.CompactChange {
+  private static func status(_ s: inout JSONScanner, _ digest: inout Int) throws(EventDecodingError) -> IncidentHistory.CompactChange {
     var new: IncidentStatus?
     var from: IncidentStatus?
-    try s.forEachMember { (key, s) throws(EventDecodingError) in
+    try s.forEachMember(digest: &digest) { (key, s) throws(EventDecodingError) in
       if key.is("newStatus") {
         new = try s.readEnum(IncidentStatus.self, "payload.newStatus")
       } else if key.is("fromStatus") {
@@ -207,10 +219,10 @@ extension CompactDecoder {
     return .status(new, from: from)
   }
 
-  private static func severity(_ s: inout JSONScanner) throws(EventDecodingError) -> IncidentHistory.CompactChange {
+  private static func severity(_ s: inout JSONScanner, _ digest: inout Int) throws(EventDecodingError) -> IncidentHistory.CompactChange {
     var new: Severity?
     var from: Severity?
-    try s.forEachMember { (key, s) throws(EventDecodingError) in
+    try s.forEachMember(digest: &digest) { (key, s) throws(EventDecodingError) in
       if key.is("newSeverity") {
         new = try s.readEnum(Severity.self, "payload.newSeverity")
       } else if key.is("fromSeverity") {
@@ -225,9 +237,9 @@ extension CompactDecoder {
     return .severity(new, from: from)
   }
 
-  private static func tag(_ s: inout JSONScanner) throws(EventDecodingError) -> String {
+  private static func tag(_ s: inout JSONScanner, _ digest: inout Int) throws(EventDecodingError) -> String {
     var tag: String?
-    try s.forEachMember { (key, s) throws(EventDecodingError) in
+    try s.forEachMember(digest: &digest) { (key, s) throws(EventDecodingError) in
       if key.is("tag") {
         tag = try s.readString("payload.tag")
       } else {
@@ -249,10 +261,10 @@ extension CompactDecoder {
     return s.bytes(range).elementsEqual("USER".utf8) ? .user : .other
   }
 
-  private static func note(_ s: inout JSONScanner) throws(EventDecodingError) -> IncidentHistory.CompactChange {
+  private static func note(_ s: inout JSONScanner, _ digest: inout Int) throws(EventDecodingError) -> IncidentHistory.CompactChange {
     var followUp: Bool?
     var actorType = Actor.absent
-    try s.forEachMember { (key, s) throws(EventDecodingError) in
+    try s.forEachMember(digest: &digest) { (key, s) throws(EventDecodingError) in
       if key.is("text") {
         followUp = FollowUp.reads(ascii: s.bytes(try s.stringRange()))
         if followUp == nil { throw leave }
@@ -269,12 +281,12 @@ extension CompactDecoder {
     return .note(byPerson: actorType != .other, followUp: followUp)
   }
 
-  private static func action(_ s: inout JSONScanner) throws(EventDecodingError) -> IncidentHistory.CompactChange {
+  private static func action(_ s: inout JSONScanner, _ digest: inout Int) throws(EventDecodingError) -> IncidentHistory.CompactChange {
     var hasKind = false
     var followUp: Bool?
     var actorType = Actor.absent
     var hasActorRef = false
-    try s.forEachMember { (key, s) throws(EventDecodingError) in
+    try s.forEachMember(digest: &digest) { (key, s) throws(EventDecodingError) in
       if key.is("actionKind") {
         _ = try s.stringRange()
         hasKind = true
@@ -296,7 +308,9 @@ extension CompactDecoder {
     return .action(byPerson: actorType == .user, followUp: followUp)
   }
 
-  private static func signal(_ s: inout JSONScanner, ts: Timestamp?) throws(EventDecodingError) -> IncidentHistory.CompactChange {
+  private static func signal(
+    _ s: inout JSONScanner, ts: Timestamp?, _ digest: inout Int
+  ) throws(EventDecodingError) -> IncidentHistory.CompactChange {
     var hasId = false
     var isMetric: Bool?
     var hasSource = false
@@ -306,7 +320,7 @@ extension CompactDecoder {
     var correlationKey: String?
     var observedAt: Timestamp?
     var dataStart: Int?
-    try s.forEachMember { (key, s) throws(EventDecodingError) in
+    try s.forEachMember(digest: &digest) { (key, s) throws(EventDecodingError) in
       if key.is("signalId") {
         _ = try s.stringRange()
         hasId = true

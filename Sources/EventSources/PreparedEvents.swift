@@ -76,8 +76,8 @@ extension EventSource {
 extension JSONLinesSource {
   /// Reads the files, preparing events on up to `threads` threads.
   ///
-  /// Dedupe compares the content of events by the hash of their line's bytes
-  /// (after the line ending), whichever decoder read them.
+  /// Dedupe compares the content of events by their line's ``ContentDigest``,
+  /// whichever decoder read them.
   public func readPrepared(
     threads: Int, preparation: Preparation,
     value: (PreparedEvent?) throws -> Void,
@@ -96,7 +96,7 @@ extension JSONLinesSource {
         do throws(EventDecodingError) {
           let event = try EventDecoder.decode(line: line)
           guard filter.isEmpty || filter.matches(event) else { return nil }
-          let digest = ContentHash.of(UnsafeRawBufferPointer(line))
+          let digest = ContentDigest.of(line: line)
           return .value(preparation.prepare(event, origin: origin, digest: digest))
         } catch {
           return .broken(origin, error)

@@ -14,7 +14,7 @@ struct CompactDecoderTests {
   /// What the event decoder makes of a line, prepared as the loader keeps it.
   private func viaEventDecoder(_ line: String, origin: EventOrigin) -> String? {
     guard let event = try? EventDecoder.decode(line) else { return nil }
-    let digest = Array(line.utf8).withUnsafeBytes { ContentHash.of($0) }
+    let digest = Array(line.utf8).withUnsafeBufferPointer { ContentDigest.of(line: $0) }
     return preparation.prepare(event, origin: origin, digest: digest).map { "\($0.incident) \($0.entry)" }
   }
 
@@ -128,5 +128,30 @@ struct CompactDecoderTests {
       }
     }
     #expect(outcomes == ["prepared", "filtered", "filtered", "filtered"])
+  }
+
+  @Test func contentDigestsIgnoreMemberOrderAndSeeEveryValue() throws {
+    let note =
+      #"{"id":"e","orgId":"o","incidentId":"i","ts":"2026-11-02T10:00:00Z","type":"INCIDENT_NOTE_ADDED","payload":{"text":"n","actorType":"USER"}}"#
+    let reordered =
+      #"{"type":"INCIDENT_NOTE_ADDED","payload":{"actorType":"USER","text":"n"},"ts":"2026-11-02T10:00:00Z","incidentId":"i","orgId":"o","id":"e"}"#
+    let spaced =
+      #"{"id": "e", "orgId": "o", "incidentId": "i", "ts": "2026-11-02T10:00:00Z", "type": "INCIDENT_NOTE_ADDED", "payload": {"text": "n", "actorType": "USER"}}"#
+    let edited = note.replacingOccurrences(of: #""text":"n""#, with: #""text":"m""#)
+    let escaped = note.replacingOccurrences(of: #""text":"n""#, with: #""text":"\u006e""#)
+    func digest(_ line: String) -> Int { Array(line.utf8).withUnsafeBufferPointer { ContentDigest.of(line: $0) } }
+    #expect(digest(reordered) == digest(note))
+    #expect(digest(spaced) == digest(note))
+    #expect(digest(edited) != digest(note))
+    // Values are compared as written: an escape is another spelling.
+    #expect(digest(escaped) != digest(note))
+    // The compact decoder sums the same shares while it reads.
+    for line in [note, reordered, spaced] {
+      guard case .prepared(let prepared) = viaCompactDecoder(line, origin: EventOrigin(input: 0, record: 1)) else {
+        Issue.record("not taken: \(line)")
+        continue
+      }
+      #expect("\(prepared.entry)".contains("digest: \(digest(note))"))
+    }
   }
 }

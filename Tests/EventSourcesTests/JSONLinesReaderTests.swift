@@ -126,6 +126,25 @@ struct IncidentLoaderTests {
     #expect(messages.contains { $0.hasPrefix("incident i2 (org o): warning: no INCIDENT_CREATED in the stream") })
   }
 
+  @Test func countsACopyWrittenInAnotherOrderAsTheSameEvent() throws {
+    let dir = try TemporaryDirectory()
+    let signal =
+      #"{"id":"e7","orgId":"o","incidentId":"i1","ts":"2026-11-02T10:01:00Z","type":"INCIDENT_SIGNAL_INGESTED","payload":{"signalId":"s","signalType":"METRIC","serviceName":"s","source":"p","summary":"x","data":{"good":9,"total":10}}}"#
+    let reordered =
+      #"{"payload":{"summary":"x","data":{"good":9,"total":10},"source":"p","signalType":"METRIC","signalId":"s","serviceName":"s"},"type":"INCIDENT_SIGNAL_INGESTED","ts":"2026-11-02T10:01:00Z","id":"e7","incidentId":"i1","orgId":"o"}"#
+    let changed = signal.replacingOccurrences(of: #""good":9"#, with: #""good":8"#)
+    let path = try dir.write("copies.jsonl", lines: [created, signal, reordered, changed])
+    for threads in [1, 2] {
+      var messages: [String] = []
+      let loaded = try IncidentLoader.load(
+        from: JSONLinesSource(paths: [path]), options: LoadOptions(threads: threads), report: { messages.append($0.description) })
+      #expect(loaded.summary.exactDuplicates == 1)
+      #expect(loaded.summary.conflictingDuplicates == 1)
+      #expect(messages == ["\(path):4: event e7: same id as the event at \(path):2 but different content; skipped"])
+      #expect(loaded.snapshots.first?.requestSamples.map(\.good) == [9])
+    }
+  }
+
   @Test func limitsRepeatedWarningsButCountsThemAll() throws {
     let dir = try TemporaryDirectory()
     let unknown = (1...30).map {

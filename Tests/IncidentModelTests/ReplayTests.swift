@@ -1,6 +1,7 @@
-@testable import IncidentModel
 import TestSupport
 import Testing
+
+@testable import IncidentModel
 
 @Suite("Replay of one incident's events")
 struct ReplayTests {
