@@ -92,7 +92,9 @@ let package = Package(
     /// The weekly reliability report: figures assembled into sheets, charts and a Markdown summary.
     .target(
       name: "ReliabilityReport",
-      dependencies: ["IncidentModel", "SLOBudget", "Patterns", "Spreadsheet"],
+      dependencies: [
+        "IncidentModel", "SLOBudget", "Patterns", "Spreadsheet", .product(name: "HeapModule", package: "swift-collections"),
+      ],
       swiftSettings: strictSwift
     ),
 

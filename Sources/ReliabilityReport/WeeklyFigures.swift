@@ -3,16 +3,24 @@ public import Patterns
 public import SLOBudget
 
 /// One event of the period, as the Timeline sheet lists it.
+///
+/// The sheet lists rows by time, and events at the same instant in the order of the input.
 public struct TimelineRow: Sendable {
   public var ts: Timestamp
+  /// Where the event was read: orders events at the same instant.
+  public var origin: EventOrigin
   public var incidentId: String
   public var serviceName: String
   public var type: String
   public var description: String
   public var eventId: String
 
-  public init(ts: Timestamp, incidentId: String, serviceName: String, type: String, description: String, eventId: String) {
+  public init(
+    ts: Timestamp, origin: EventOrigin, incidentId: String, serviceName: String, type: String, description: String,
+    eventId: String
+  ) {
     self.ts = ts
+    self.origin = origin
     self.incidentId = incidentId
     self.serviceName = serviceName
     self.type = type
@@ -90,6 +98,6 @@ public struct WeeklyFigures: Sendable {
       previous: Headline(created(in: previousPeriod)), incidents: current,
       incidentsPerService: perService.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value) },
       slos: results, patterns: PatternAnalysis.analyse(incidents, period: period, at: evaluatedAt),
-      timeline: timeline.sorted { ($0.ts, $0.eventId) < ($1.ts, $1.eventId) })
+      timeline: timeline.sorted { ($0.ts, $0.origin) < ($1.ts, $1.origin) })
   }
 }

@@ -13,24 +13,56 @@ public import Spreadsheet
 public enum WeeklyWorkbook {
   public static let sheetNames = ["Summary", "SLOs", "Budget burn", "Incidents", "Patterns", "Timeline"]
 
+  /// Writes the whole workbook, the Timeline from `figures.timeline`.
   public static func write(_ figures: WeeklyFigures, to path: String, temporaryDirectory: String? = nil) throws(SpreadsheetError) {
-    let workbook = try Workbook(path: path, constantMemory: true, temporaryDirectory: temporaryDirectory)
-    try workbook.setProperties(
-      title: "Reliability report \(figures.orgId) \(figures.label)", subject: "Weekly reliability report",
-      author: "runbook-revenant", created: figures.evaluatedAt.millisecondsSinceEpoch.floorDivided(by: 1000).quotient)
-    let formats = Formats(workbook)
-    var sheets: [String: Worksheet] = [:]
-    for name in sheetNames { sheets[name] = try workbook.addWorksheet(name) }
-    guard let summary = sheets["Summary"], let slos = sheets["SLOs"], let burn = sheets["Budget burn"],
-      let incidents = sheets["Incidents"], let patterns = sheets["Patterns"], let timeline = sheets["Timeline"]
-    else { return }
-    try writeSummary(figures, summary, workbook, formats)
-    try writeSLOs(figures, slos, formats)
-    try writeBurn(figures, burn, workbook, formats)
-    try writeIncidents(figures, incidents, formats)
-    try writePatterns(figures, patterns, formats)
-    try writeTimeline(figures, timeline, formats)
-    try workbook.close()
+    let writer = try Writer(figures, path: path, temporaryDirectory: temporaryDirectory)
+    for row in figures.timeline { try writer.appendTimeline(row) }
+    try writer.close()
+  }
+
+  /// A workbook whose Timeline rows are given one at a time, after every other sheet is written.
+  ///
+  /// In constant-memory mode a row goes to disk as it is written, so a caller that
+  /// streams its events here (in order: see ``TimelineOrder``) never holds the period.
+  public final class Writer {
+    private let workbook: Workbook
+    private let formats: Formats
+    private var timeline: Table
+    /// Timeline rows written so far.
+    public private(set) var timelineRows = 0
+
+    /// Writes every sheet but the Timeline's rows (`figures.timeline` is not read).
+    public init(_ figures: WeeklyFigures, path: String, temporaryDirectory: String? = nil) throws(SpreadsheetError) {
+      workbook = try Workbook(path: path, constantMemory: true, temporaryDirectory: temporaryDirectory)
+      try workbook.setProperties(
+        title: "Reliability report \(figures.orgId) \(figures.label)", subject: "Weekly reliability report",
+        author: "runbook-revenant", created: figures.evaluatedAt.millisecondsSinceEpoch.floorDivided(by: 1000).quotient)
+      formats = Formats(workbook)
+      var sheets: [Worksheet] = []
+      for name in sheetNames { sheets.append(try workbook.addWorksheet(name)) }
+      try writeSummary(figures, sheets[0], workbook, formats)
+      try writeSLOs(figures, sheets[1], formats)
+      try writeBurn(figures, sheets[2], workbook, formats)
+      try writeIncidents(figures, sheets[3], formats)
+      try writePatterns(figures, sheets[4], formats)
+      timeline = Table(sheets[5])
+      try timeline.header(["Time (UTC)", "Incident", "Service", "Type", "What happened", "Event"], formats.header)
+    }
+
+    /// Adds the next Timeline row; rows must come in the order the sheet lists them.
+    public func appendTimeline(_ row: TimelineRow) throws(SpreadsheetError) {
+      try timeline.row([
+        .number(serial(row.ts), formats.date), .text(row.incidentId), .text(row.serviceName), .text(row.type),
+        .text(row.description), .text(row.eventId),
+      ])
+      timelineRows += 1
+    }
+
+    /// Finishes the Timeline (widths, frozen header, filter) and writes the file.
+    public func close() throws(SpreadsheetError) {
+      try timeline.finish(freeze: true)
+      try workbook.close()
+    }
   }
 
   /// Excel's serial day number of an instant (days since 1899-12-30, UTC).
@@ -221,18 +253,6 @@ public enum WeeklyWorkbook {
         .number(days(g.timeToResolve.medianMs), formats.duration),
         text(g.severityMix.map { "\($0.severity.rawValue)×\($0.count)" }.joined(separator: " ")), .number(Double(g.open), nil),
         text(g.incidentIds.joined(separator: " ")),
-      ])
-    }
-    try table.finish(freeze: true)
-  }
-
-  private static func writeTimeline(_ f: WeeklyFigures, _ sheet: Worksheet, _ formats: Formats) throws(SpreadsheetError) {
-    var table = Table(sheet)
-    try table.header(["Time (UTC)", "Incident", "Service", "Type", "What happened", "Event"], formats.header)
-    for row in f.timeline {
-      try table.row([
-        .number(serial(row.ts), formats.date), text(row.incidentId), text(row.serviceName), text(row.type), text(row.description),
-        text(row.eventId),
       ])
     }
     try table.finish(freeze: true)

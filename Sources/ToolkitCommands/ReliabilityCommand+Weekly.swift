@@ -43,46 +43,132 @@ extension ReliabilityCommand {
       let definitions = try SLOOptions.definitions(at: slos, org: input.org)
       StandardError.write("reliability weekly: reading events for \(label)")
       let loaded = try input.load(detail: .analytics, readsWholeHistories: true)
-      var services: [String: String] = [:]
-      for incident in loaded.snapshots { services["\(incident.orgId)\u{1F}\(incident.incidentId)"] = incident.serviceName ?? "" }
-      // The Timeline sheet lists every event of the period: a second, streaming read.
-      var timeline: [String: [TimelineRow]] = [:]
-      try input.source(readsWholeHistories: true).read(
-        event: { event, _ in
-          guard period.start <= event.ts && event.ts < period.end else { return }
-          timeline[event.orgId, default: []].append(
-            TimelineRow(
-              ts: event.ts, incidentId: event.incidentId, serviceName: services["\(event.orgId)\u{1F}\(event.incidentId)"] ?? "",
-              type: event.type, description: EventDescription.describe(event.payload), eventId: event.id))
-        }, broken: { _, _ in })
+      var services: [IncidentRef: String] = [:]
+      for incident in loaded.snapshots {
+        services[IncidentRef(orgId: incident.orgId, incidentId: incident.incidentId)] = incident.serviceName ?? ""
+      }
       let orgs = input.org.map { [$0] } ?? loaded.summary.orgs
       try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+      var reports: [String: WeeklyReportFiles] = [:]
       for org in orgs {
         let figures = try WeeklyFigures.compute(
           orgId: org, label: label, period: period, at: at, incidents: loaded.snapshots.filter { $0.orgId == org },
-          slos: definitions.filter { $0.orgId == nil || $0.orgId == org }, timeline: timeline[org] ?? [])
-        let name = "reliability-\(org)-\(label)"
-        let workbook = (outDir as NSString).appendingPathComponent("\(name).xlsx")
-        let temporary = (outDir as NSString).appendingPathComponent(".\(name).xlsx.tmp-\(getpid())")
+          slos: definitions.filter { $0.orgId == nil || $0.orgId == org }, timeline: [])
+        reports[org] = WeeklyReportFiles(figures: figures, directory: outDir)
+      }
+      defer { for report in reports.values { report.discard() } }
+
+      // The Timeline lists every event of the period by time: a second read, decoded on every thread,
+      // streamed into the open workbooks when the input is (nearly) in time order, else gathered and sorted.
+      let reported = Set(orgs)
+      let serviceOf = services
+      let source = try input.source(readsWholeHistories: true)
+      func readTimeline(_ body: (String, TimelineRow) throws -> Void) throws {
+        try source.read(
+          threads: input.threadCount,
+          transform: { event, origin -> (String, TimelineRow)? in
+            guard period.start <= event.ts && event.ts < period.end, reported.contains(event.orgId) else { return nil }
+            let incident = IncidentRef(orgId: event.orgId, incidentId: event.incidentId)
+            return (
+              event.orgId,
+              TimelineRow(
+                ts: event.ts, origin: origin, incidentId: event.incidentId, serviceName: serviceOf[incident] ?? "", type: event.type,
+                description: EventDescription.describe(event.payload), eventId: event.id)
+            )
+          },
+          value: { if let (org, row) = $0 { try body(org, row) } }, broken: { _, _ in })
+      }
+      for report in reports.values { try report.open() }
+      var orders: [String: TimelineOrder] = [:]
+      var inOrder = true
+      do {
+        try readTimeline { org, row in
+          guard let report = reports[org] else { return }
+          guard try orders[org, default: TimelineOrder()].add(row, emit: report.appendTimeline) else { throw TimelineOutOfOrder() }
+        }
+        for (org, report) in reports { try orders[org, default: TimelineOrder()].finish(emit: report.appendTimeline) }
+      } catch is TimelineOutOfOrder {
+        inOrder = false
+      }
+      if !inOrder {
         StandardError.write(
-          "reliability weekly: writing \(workbook) (\(figures.incidents.count) incidents, \(figures.timeline.count) events)")
-        do {
-          try WeeklyWorkbook.write(figures, to: temporary, temporaryDirectory: outDir)
-        } catch {
-          unlink(temporary)
-          throw error
+          "reliability weekly: the input is not in time order; reading the period again to sort its \(label) Timeline in memory")
+        for report in reports.values { report.discard() }
+        var timeline: [String: [TimelineRow]] = [:]
+        try readTimeline { org, row in timeline[org, default: []].append(row) }
+        for report in reports.values {
+          var rows = timeline.removeValue(forKey: report.figures.orgId) ?? []
+          rows.sort { ($0.ts, $0.origin) < ($1.ts, $1.origin) }
+          try report.open()
+          for row in rows { try report.appendTimeline(row) }
         }
-        guard rename(temporary, workbook) == 0 else {
-          let reason = String(cString: strerror(errno))
-          unlink(temporary)
-          throw OutputError.writeFailed(path: workbook, reason: reason)
-        }
-        let summary = (outDir as NSString).appendingPathComponent("\(name).md")
-        let target = try OutputTarget(path: summary)
-        try target.write(WeeklySummary.markdown(figures, workbook: "\(name).xlsx"))
-        try target.commit()
+      }
+      for org in orgs {
+        guard let report = reports[org] else { continue }
+        let (workbook, summary) = try report.commit()
+        StandardError.write(
+          "reliability weekly: writing \(workbook) (\(report.figures.incidents.count) incidents, \(report.timelineRows) events)")
         StandardOutput.write("\(workbook)\n\(summary)\n")
       }
     }
+  }
+}
+
+/// A Timeline row came earlier than one already written: the input is not in time order.
+private struct TimelineOutOfOrder: Error {}
+
+/// One org's workbook and summary, written to temporary files and renamed into place at the end.
+private final class WeeklyReportFiles {
+  var figures: WeeklyFigures
+  let name: String
+  let workbook: String
+  let temporary: String
+  let directory: String
+  private var writer: WeeklyWorkbook.Writer?
+  private(set) var timelineRows = 0
+
+  init(figures: WeeklyFigures, directory: String) {
+    self.figures = figures
+    self.directory = directory
+    name = "reliability-\(figures.orgId)-\(figures.label)"
+    workbook = (directory as NSString).appendingPathComponent("\(name).xlsx")
+    temporary = (directory as NSString).appendingPathComponent(".\(name).xlsx.tmp-\(getpid())")
+  }
+
+  /// Starts the workbook: every sheet but the Timeline's rows.
+  func open() throws {
+    writer = try WeeklyWorkbook.Writer(figures, path: temporary, temporaryDirectory: directory)
+    timelineRows = 0
+  }
+
+  func appendTimeline(_ row: TimelineRow) throws {
+    try writer?.appendTimeline(row)
+    timelineRows += 1
+  }
+
+  /// Drops an unfinished workbook.
+  func discard() {
+    if let writer {
+      try? writer.close()
+      self.writer = nil
+    }
+    unlink(temporary)
+  }
+
+  /// Finishes the workbook, moves it into place and writes the summary; returns both paths.
+  func commit() throws -> (workbook: String, summary: String) {
+    guard let writer else { throw OutputError.writeFailed(path: workbook, reason: "the workbook was not started") }
+    try writer.close()
+    self.writer = nil
+    guard rename(temporary, workbook) == 0 else {
+      let reason = String(cString: strerror(errno))
+      unlink(temporary)
+      throw OutputError.writeFailed(path: workbook, reason: reason)
+    }
+    let summary = (directory as NSString).appendingPathComponent("\(name).md")
+    let target = try OutputTarget(path: summary)
+    try target.write(WeeklySummary.markdown(figures, workbook: "\(name).xlsx"))
+    try target.commit()
+    return (workbook, summary)
   }
 }
