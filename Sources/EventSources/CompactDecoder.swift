@@ -182,8 +182,12 @@ extension CompactDecoder {
     _ kind: Kind, _ s: inout JSONScanner, ts: Timestamp?, digest: inout Int
   ) throws(EventDecodingError) -> IncidentHistory.CompactChange {
     switch kind {
-    case .status: return try status(&s, &digest)
-    case .severity: return try severity(&s, &digest)
+    case .status:
+      let (new, from): (IncidentStatus, IncidentStatus?) = try transition(&s, &digest, new: "newStatus", from: "fromStatus")
+      return .status(new, from: from)
+    case .severity:
+      let (new, from): (Severity, Severity?) = try transition(&s, &digest, new: "newSeverity", from: "fromSeverity")
+      return .severity(new, from: from)
     case .tagAdded: return .tagAdded(try tag(&s, &digest))
     case .tagRemoved: return .tagRemoved(try tag(&s, &digest))
     case .signal: return try signal(&s, ts: ts, &digest)
@@ -201,14 +205,18 @@ extension CompactDecoder {
     }
   }
 
-  private static func status(_ s: inout JSONScanner, _ digest: inout Int) throws(EventDecodingError) -> IncidentHistory.CompactChange {
-    var new: IncidentStatus?
-    var from: IncidentStatus?
+  /// A status or severity change: the new value (required), the one it left (optional), and who and why.
+  private static func transition<Value: RawRepresentable & CaseIterable>(
+    _ s: inout JSONScanner, _ digest: inout Int, new newName: StaticString, from fromName: StaticString
+  ) throws(EventDecodingError) -> (new: Value, from: Value?) where Value.RawValue == String {
+    var new: Value?
+    var from: Value?
     try s.forEachMember(digest: &digest) { (key, s) throws(EventDecodingError) in
-      if key.is("newStatus") {
-        new = try s.readEnum(IncidentStatus.self, "payload.newStatus")
-      } else if key.is("fromStatus") {
-        from = try s.readOptionalEnum(IncidentStatus.self, "payload.fromStatus")
+      if key.is(newName) {
+        // Field names only serve error messages, which the fast path never shows.
+        new = try s.readEnum(Value.self, "")
+      } else if key.is(fromName) {
+        from = try s.readOptionalEnum(Value.self, "")
       } else if key.is("reason") || key.is("actorType") || key.is("actorRef") {
         try s.skipOptionalString()
       } else {
@@ -216,25 +224,7 @@ extension CompactDecoder {
       }
     }
     guard let new else { throw leave }
-    return .status(new, from: from)
-  }
-
-  private static func severity(_ s: inout JSONScanner, _ digest: inout Int) throws(EventDecodingError) -> IncidentHistory.CompactChange {
-    var new: Severity?
-    var from: Severity?
-    try s.forEachMember(digest: &digest) { (key, s) throws(EventDecodingError) in
-      if key.is("newSeverity") {
-        new = try s.readEnum(Severity.self, "payload.newSeverity")
-      } else if key.is("fromSeverity") {
-        from = try s.readOptionalEnum(Severity.self, "payload.fromSeverity")
-      } else if key.is("reason") || key.is("actorType") || key.is("actorRef") {
-        try s.skipOptionalString()
-      } else {
-        try s.skipValue()
-      }
-    }
-    guard let new else { throw leave }
-    return .severity(new, from: from)
+    return (new, from)
   }
 
   private static func tag(_ s: inout JSONScanner, _ digest: inout Int) throws(EventDecodingError) -> String {

@@ -122,15 +122,18 @@ public struct PatternReport: Sendable {
 public enum PatternAnalysis {
   /// Analyses the incidents created in `period` (by creation time), against the
   /// preceding period of the same length; bad time counts until `at`.
+  ///
+  /// Groups are figured on up to `threads` threads; the report is the same for any count.
   public static func analyse(
-    _ incidents: [IncidentSnapshot], period: Interval, at: Timestamp, minimumCount: Int = 2
+    _ incidents: [IncidentSnapshot], period: Interval, at: Timestamp, minimumCount: Int = 2, threads: Int = 1
   ) -> PatternReport {
     let length = period.milliseconds
     let previous = Interval(start: period.start.adding(milliseconds: -length), end: period.start)
-    var current: [PatternGroupID: [IncidentSnapshot]] = [:]
+    // Members by their index in `incidents`: an incident in several groups is not copied into each.
+    var current: [PatternGroupID: [Int]] = [:]
     var before: [PatternGroupID: Int] = [:]
     var inPeriod = 0
-    for incident in incidents {
+    for (index, incident) in incidents.enumerated() {
       let created = incident.lifecycle.createdAt
       let isCurrent = period.start <= created && created < period.end
       let isPrevious = previous.start <= created && created < previous.end
@@ -138,13 +141,15 @@ public enum PatternAnalysis {
       if isCurrent { inPeriod += 1 }
       for key in GroupKey.keys(of: incident) {
         let id = PatternGroupID(orgId: incident.orgId, serviceName: incident.serviceName ?? "", key: key)
-        if isCurrent { current[id, default: []].append(incident) } else { before[id, default: 0] += 1 }
+        if isCurrent { current[id, default: []].append(index) } else { before[id, default: 0] += 1 }
       }
     }
 
-    var groups: [PatternGroup] = []
-    for (id, members) in current where members.count >= minimumCount {
-      groups.append(group(id, members, period: period, at: at, previousCount: before[id] ?? 0))
+    let listed = current.filter { $0.value.count >= minimumCount }.map { (id: $0.key, members: $0.value) }
+    let earlier = before
+    var groups = ParallelWork.map(listed.count, threads: threads) { index in
+      let (id, members) = listed[index]
+      return group(id, members, of: incidents, period: period, at: at, previousCount: earlier[id] ?? 0)
     }
     groups.sort {
       ($0.impactMs, $0.count) != ($1.impactMs, $1.count) ? ($0.impactMs, $0.count) > ($1.impactMs, $1.count) : $0.id < $1.id
@@ -160,26 +165,29 @@ public enum PatternAnalysis {
   }
 
   private static func group(
-    _ id: PatternGroupID, _ members: [IncidentSnapshot], period: Interval, at: Timestamp, previousCount: Int
+    _ id: PatternGroupID, _ members: [Int], of incidents: [IncidentSnapshot], period: Interval, at: Timestamp, previousCount: Int
   ) -> PatternGroup {
-    let ordered = members.sorted { ($0.lifecycle.createdAt, $0.incidentId) < ($1.lifecycle.createdAt, $1.incidentId) }
-    let created = ordered.map(\.lifecycle.createdAt.millisecondsSinceEpoch)
+    let ordered = members.sorted {
+      (incidents[$0].lifecycle.createdAt, incidents[$0].incidentId) < (incidents[$1].lifecycle.createdAt, incidents[$1].incidentId)
+    }
+    let created = ordered.map { incidents[$0].lifecycle.createdAt.millisecondsSinceEpoch }
     let gaps = zip(created.dropFirst(), created).map { $0 - $1 }
     let window = Interval(start: period.start, end: min(period.end, at))
-    let impact = ordered.flatMap { $0.badIntervals(until: at) }.unioned().clipped(to: window)
+    let impact = ordered.flatMap { incidents[$0].badIntervals(until: at) }.unioned().clipped(to: window)
     var mix: [Severity: Int] = [:]
-    for incident in ordered {
-      if let peak = incident.peakSeverity { mix[peak, default: 0] += 1 }
+    for index in ordered {
+      if let peak = incidents[index].peakSeverity { mix[peak, default: 0] += 1 }
     }
-    let closed = ordered.filter { $0.status == .resolved || $0.status == .cancelled }.count
+    let closed = ordered.filter { incidents[$0].status == .resolved || incidents[$0].status == .cancelled }.count
+    func durations(_ duration: (Lifecycle) -> Int64?) -> DurationSummary {
+      DurationSummary(ordered.compactMap { duration(incidents[$0].lifecycle) })
+    }
     return PatternGroup(
-      id: id, incidentIds: ordered.map(\.incidentId),
-      firstSeen: ordered[0].lifecycle.createdAt, lastSeen: ordered[ordered.count - 1].lifecycle.createdAt,
+      id: id, incidentIds: ordered.map { incidents[$0].incidentId },
+      firstSeen: incidents[ordered[0]].lifecycle.createdAt, lastSeen: incidents[ordered[ordered.count - 1]].lifecycle.createdAt,
       medianGapMs: DurationSummary(gaps).medianMs, shortestGapMs: gaps.min(),
-      timeToAcknowledge: DurationSummary(ordered.compactMap(\.lifecycle.timeToAcknowledge)),
-      timeToMitigate: DurationSummary(ordered.compactMap(\.lifecycle.timeToMitigate)),
-      timeToResolve: DurationSummary(ordered.compactMap(\.lifecycle.timeToResolve)),
-      impactMs: impact.totalMilliseconds, impactIntervals: impact,
+      timeToAcknowledge: durations(\.timeToAcknowledge), timeToMitigate: durations(\.timeToMitigate),
+      timeToResolve: durations(\.timeToResolve), impactMs: impact.totalMilliseconds, impactIntervals: impact,
       severityMix: Severity.allCases.compactMap { severity in mix[severity].map { (severity, $0) } },
       open: ordered.count - closed, closed: closed, previousCount: previousCount,
       trend: Trend(current: ordered.count, previous: previousCount))

@@ -43,7 +43,8 @@ extension ReliabilityCommand {
       let period = selection.period
       let label = selection.isWeek ? "ISO week \(selection.label)" : nil
       let loaded = try input.load(detail: .analytics, readsWholeHistories: true)
-      let report = PatternAnalysis.analyse(loaded.snapshots, period: period, at: at, minimumCount: minCount)
+      let report = PatternAnalysis.analyse(
+        loaded.snapshots, period: period, at: at, minimumCount: minCount, threads: input.threadCount)
       switch format {
       case .table: StandardOutput.write(PatternRendering.table(report, periodLabel: label))
       case .json: StandardOutput.write(JSONText.pretty(PatternRendering.json(report)))
