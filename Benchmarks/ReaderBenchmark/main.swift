@@ -1,5 +1,5 @@
 // Measures the JSON Lines event reader alone and the full load (dedupe, grouping,
-// replay), printing figures; run through `Benchmarks/reader.sh` (see Benchmarks/README.md).
+// replay), printing figures; run by `Benchmarks/run.sh` (see Benchmarks/README.md).
 import EventSources
 import Foundation
 import IncidentModel
