@@ -154,15 +154,8 @@ enum CompactDecoder {
     if let whole = preparation.wholeEventsOf, incident.incidentId == whole { throw leave }
     guard preparation.include(incident) else { return .excluded }
     let idBytes = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(line)[id])
-    // Only the events figures cite keep their id.
-    let cited: Bool
-    switch change {
-    case .status, .severity, .resolved: cited = true
-    case .signal(_, _, _, let counts): cited = counts != nil
-    case .tagAdded, .tagRemoved, .note, .action: cited = false
-    }
     let entry = IncidentHistory.Entry(
-      ts: ts, origin: origin, eventId: cited ? String(decoding: idBytes, as: UTF8.self) : "", idHash: ContentHash.of(idBytes),
+      ts: ts, origin: origin, eventId: change.citesEvent ? String(decoding: idBytes, as: UTF8.self) : "", idHash: ContentHash.of(idBytes),
       digest: digest, change: change)
     return .prepared(PreparedEvent(incident: incident, unknownType: nil, entry: entry))
   }

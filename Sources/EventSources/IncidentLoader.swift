@@ -88,10 +88,10 @@ public enum IncidentLoader {
     from source: some EventSource, options: LoadOptions, include: @escaping @Sendable (IncidentRef) -> Bool,
     escapingReport report: @escaping (InputDiagnostic) -> Void
   ) throws -> LoadedIncidents {
-    var state = LoadState(options: options, report: report)
+    let preparation = Preparation(detail: options.detail, wholeEventsOf: options.wholeEventsOf, include: include)
+    var state = LoadState(options: options, preparation: preparation, report: report)
     try source.readPrepared(
-      threads: options.threads,
-      preparation: Preparation(detail: options.detail, wholeEventsOf: options.wholeEventsOf, include: include),
+      threads: options.threads, preparation: preparation,
       value: { prepared in
         state.summary.recordsRead += 1
         state.summary.eventsDecoded += 1
@@ -111,6 +111,8 @@ public enum IncidentLoader {
 
 private struct LoadState {
   let options: LoadOptions
+  /// How the source prepares events: the same detail rule serves the histories.
+  let preparation: Preparation
   let report: (InputDiagnostic) -> Void
   var summary = LoadSummary()
   var histories: [IncidentRef: IncidentHistory] = [:]
@@ -118,8 +120,9 @@ private struct LoadState {
   /// Skipped records, to list by reason in source order at the end.
   var skipped: [(reason: String, origin: EventOrigin?, location: String)] = []
 
-  init(options: LoadOptions, report: @escaping (InputDiagnostic) -> Void) {
+  init(options: LoadOptions, preparation: Preparation, report: @escaping (InputDiagnostic) -> Void) {
     self.options = options
+    self.preparation = preparation
     self.report = report
   }
 
@@ -131,8 +134,8 @@ private struct LoadState {
           message: "event \(eventId) has unknown type \"\(type)\"; kept but ignored by replay"))
     }
     let key = event.incident
-    let detail = key.incidentId == options.wholeEventsOf ? .full : options.detail
-    histories[key, default: IncidentHistory(orgId: key.orgId, incidentId: key.incidentId, detail: detail)].append(event.entry)
+    histories[key, default: IncidentHistory(orgId: key.orgId, incidentId: key.incidentId, detail: preparation.detail(for: key.incidentId))]
+      .append(event.entry)
   }
 
   mutating func diagnose(_ diagnostic: InputDiagnostic) throws {
@@ -158,9 +161,9 @@ private struct LoadState {
     snapshots.reserveCapacity(histories.count)
     var orgs = Set<String>()
     let keys = histories.keys.sorted()
-    var ordered: [IncidentHistory?] = []
+    var ordered: [IncidentHistory] = []
     ordered.reserveCapacity(keys.count)
-    for key in keys { ordered.append(histories.removeValue(forKey: key)) }
+    for key in keys { if let history = histories.removeValue(forKey: key) { ordered.append(history) } }
     let outcomes = ParallelReplay.run(&ordered, threads: options.threads)
     for (key, outcome) in zip(keys, outcomes) {
       let snapshot = outcome.snapshot
@@ -204,8 +207,8 @@ private enum ParallelReplay {
   /// The outcomes, in the order of `histories`.
   ///
   /// Takes the histories (so each is freed once replayed), leaving `histories` empty.
-  static func run(_ histories: inout [IncidentHistory?], threads: Int) -> [ReplayOutcome] {
-    let pending = Slots(taking: histories.compactMap { $0 })
+  static func run(_ histories: inout [IncidentHistory], threads: Int) -> [ReplayOutcome] {
+    let pending = Slots(taking: histories)
     histories = []
     return ParallelWork.map(pending.count, threads: threads) { index in pending.take(index)?.replay() }.compactMap { $0 }
   }

@@ -78,6 +78,15 @@ public struct IncidentHistory: Sendable {
     case signal(serviceName: String?, environment: String?, correlationKey: String?, counts: RequestCountsAt?)
     case note(byPerson: Bool, followUp: Bool)
     case action(byPerson: Bool, followUp: Bool)
+
+    /// Whether figures cite the event (so its id is worth keeping): transitions, resolutions, request counts.
+    public var citesEvent: Bool {
+      switch self {
+      case .status, .severity, .resolved: true
+      case .signal(_, _, _, let counts): counts != nil
+      case .tagAdded, .tagRemoved, .note, .action: false
+      }
+    }
   }
 
   /// Request counts at the instant they describe.
@@ -233,35 +242,26 @@ struct ReplayRecord: Sendable {
     self.origin = origin
     self.idHash = idHash
     self.digest = digest
-    var citesEvent = true
     switch change {
     case .status(let new, let from): self.change = .status(new, from: from)
     case .resolved: self.change = .resolved
     case .severity(let new, let from): self.change = .severity(new, from: from)
-    case .tagAdded(let tag):
-      self.change = .tagAdded(tag)
-      citesEvent = false
-    case .tagRemoved(let tag):
-      self.change = .tagRemoved(tag)
-      citesEvent = false
+    case .tagAdded(let tag): self.change = .tagAdded(tag)
+    case .tagRemoved(let tag): self.change = .tagRemoved(tag)
     case .signal(let serviceName, let environment, let correlationKey, let counts):
       signalContext = SignalContext(serviceName: serviceName, environment: environment, correlationKey: correlationKey)
       self.change = .signal(SignalRecord(counts: counts.map(Box.init)))
-      citesEvent = counts != nil
-    case .note(let byPerson, let followUp):
-      self.change = .note(byPerson: byPerson, followUp: followUp)
-      citesEvent = false
-    case .action(let byPerson, let followUp):
-      self.change = .action(byPerson: byPerson, followUp: followUp)
-      citesEvent = false
+    case .note(let byPerson, let followUp): self.change = .note(byPerson: byPerson, followUp: followUp)
+    case .action(let byPerson, let followUp): self.change = .action(byPerson: byPerson, followUp: followUp)
     }
-    self.eventId = citesEvent ? eventId : ""
+    self.eventId = change.citesEvent ? eventId : ""
   }
 
   init(_ event: IncidentEvent, origin: EventOrigin, digest: Int?, signalContext: inout SignalContext?) {
     milliseconds = event.ts.millisecondsSinceEpoch
     self.origin = origin
-    idHash = ContentHash.of(Array(event.id.utf8))
+    var id = event.id
+    idHash = id.withUTF8 { ContentHash.of(UnsafeRawBufferPointer($0)) }
     self.digest = digest ?? event.hashValue
     var citesEvent = true
     switch event.payload {

@@ -43,10 +43,9 @@ extension ReliabilityCommand {
       let definitions = try SLOOptions.definitions(at: slos, org: input.org)
       StandardError.write("reliability weekly: reading events for \(label)")
       let loaded = try input.load(detail: .analytics, readsWholeHistories: true)
-      var services: [IncidentRef: String] = [:]
-      for incident in loaded.snapshots {
-        services[IncidentRef(orgId: incident.orgId, incidentId: incident.incidentId)] = incident.serviceName ?? ""
-      }
+      let services = Dictionary(
+        loaded.snapshots.map { (IncidentRef(orgId: $0.orgId, incidentId: $0.incidentId), $0.serviceName ?? "") },
+        uniquingKeysWith: { first, _ in first })
       let orgs = input.org.map { [$0] } ?? loaded.summary.orgs
       try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
       var reports: [String: WeeklyReportFiles] = [:]
@@ -61,7 +60,6 @@ extension ReliabilityCommand {
       // The Timeline lists every event of the period by time: a second read, decoded on every thread,
       // streamed into the open workbooks when the input is (nearly) in time order, else gathered and sorted.
       let reported = Set(orgs)
-      let serviceOf = services
       let source = try input.source(readsWholeHistories: true)
       func readTimeline(_ body: (String, TimelineRow) throws -> Void) throws {
         try source.read(
@@ -72,7 +70,7 @@ extension ReliabilityCommand {
             return (
               event.orgId,
               TimelineRow(
-                ts: event.ts, origin: origin, incidentId: event.incidentId, serviceName: serviceOf[incident] ?? "", type: event.type,
+                ts: event.ts, origin: origin, incidentId: event.incidentId, serviceName: services[incident] ?? "", type: event.type,
                 description: EventDescription.describe(event.payload), eventId: event.id)
             )
           },
@@ -119,7 +117,7 @@ private struct TimelineOutOfOrder: Error {}
 
 /// One org's workbook and summary, written to temporary files and renamed into place at the end.
 private final class WeeklyReportFiles {
-  var figures: WeeklyFigures
+  let figures: WeeklyFigures
   let name: String
   let workbook: String
   let temporary: String
