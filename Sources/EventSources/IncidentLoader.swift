@@ -12,6 +12,11 @@ public struct LoadOptions: Sendable {
   public var threads: Int
   /// An incident id whose events are kept whole (``EventDetail/full``) whatever ``detail`` says.
   public var wholeEventsOf: String?
+  /// When set, request counts whose instant is outside it are left out; their signals are kept.
+  ///
+  /// For figures that read counts only there, so memory follows that window, not the history.
+  /// An interval that ends before it starts keeps none.
+  public var requestCountsWithin: Interval?
 
   public init(strict: Bool = false, detail: EventDetail = .analytics, warningLimit: Int = 20, threads: Int = 1) {
     self.strict = strict
@@ -134,8 +139,10 @@ private struct LoadState {
           message: "event \(eventId) has unknown type \"\(type)\"; kept but ignored by replay"))
     }
     let key = event.incident
+    var entry = event.entry
+    if let window = options.requestCountsWithin { entry.leaveOutRequestCounts(outside: window) }
     histories[key, default: IncidentHistory(orgId: key.orgId, incidentId: key.incidentId, detail: preparation.detail(for: key.incidentId))]
-      .append(event.entry)
+      .append(entry)
   }
 
   mutating func diagnose(_ diagnostic: InputDiagnostic) throws {
@@ -164,8 +171,11 @@ private struct LoadState {
     var ordered: [IncidentHistory] = []
     ordered.reserveCapacity(keys.count)
     for key in keys { if let history = histories.removeValue(forKey: key) { ordered.append(history) } }
+    histories = [:]
     let outcomes = ParallelReplay.run(&ordered, threads: options.threads)
-    for (key, outcome) in zip(keys, outcomes) {
+    for (index, key) in keys.enumerated() {
+      // Taken one by one: the outcomes are released as their snapshots move out, never copied whole.
+      guard let outcome = outcomes.take(index) else { continue }
       let snapshot = outcome.snapshot
       summary.exactDuplicates += outcome.exactDuplicates
       summary.uniqueEvents += snapshot.eventCount
@@ -204,12 +214,14 @@ private struct LoadState {
 
 /// Replays histories on several threads, each releasing its history once replayed.
 private enum ParallelReplay {
-  /// The outcomes, in the order of `histories`.
+  /// The outcomes, at the indices of `histories`.
   ///
   /// Takes the histories (so each is freed once replayed), leaving `histories` empty.
-  static func run(_ histories: inout [IncidentHistory], threads: Int) -> [ReplayOutcome] {
+  static func run(_ histories: inout [IncidentHistory], threads: Int) -> Slots<ReplayOutcome> {
     let pending = Slots(taking: histories)
     histories = []
-    return ParallelWork.map(pending.count, threads: threads) { index in pending.take(index)?.replay() }.compactMap { $0 }
+    let outcomes = Slots<ReplayOutcome>(count: pending.count)
+    ParallelWork.forEachIndex(pending.count, threads: threads) { index in outcomes[index] = pending.take(index)?.replay() }
+    return outcomes
   }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -11,20 +13,27 @@
 final class LineBatch: @unchecked Sendable {
   // Immutable after init, and freed only by deinit: safe to read from any thread.
   private let base: UnsafeMutablePointer<UInt8>
+  private let capacity: Int
   private let count: Int
+  /// Where the buffer goes back to when the batch is done.
+  private let pool: LineBufferPool
   /// The 1-based number of the batch's first line.
   let firstLine: Int64
   /// How many lines the batch holds, blank ones included.
   let lineCount: Int64
 
-  fileprivate init(base: UnsafeMutablePointer<UInt8>, count: Int, firstLine: Int64, lineCount: Int64) {
+  fileprivate init(
+    base: UnsafeMutablePointer<UInt8>, capacity: Int, count: Int, pool: LineBufferPool, firstLine: Int64, lineCount: Int64
+  ) {
     self.base = base
+    self.capacity = capacity
     self.count = count
+    self.pool = pool
     self.firstLine = firstLine
     self.lineCount = lineCount
   }
 
-  deinit { base.deallocate() }
+  deinit { pool.giveBack(base, capacity: capacity) }
 
   /// Calls `body` with each line (without its `\n` or a final `\r`) and its number.
   func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int64) throws -> Void) rethrows {
@@ -45,6 +54,46 @@ final class LineBatch: @unchecked Sendable {
   }
 }
 
+/// Batch buffers, reused: a long input reads thousands of batches, and a fresh megabyte
+/// for each would leave the allocator holes that long-lived state then pins (the heap
+/// grows with the input instead of with what is kept).
+final class LineBufferPool: Sendable {
+  /// Spare buffers, by address (a pointer is not `Sendable`; each address is owned by the pool while listed).
+  private let free = Mutex<[UInt]>([])
+  /// The size of every pooled buffer; others (for a line longer than a batch) are not kept.
+  let bufferSize: Int
+  /// More spare buffers than this are freed: the batches in flight stay below it.
+  private let spares = 16
+
+  init(bufferSize: Int) { self.bufferSize = bufferSize }
+
+  deinit {
+    for address in free.withLock({ $0 }) { UnsafeMutablePointer<UInt8>(bitPattern: address)?.deallocate() }
+  }
+
+  /// A buffer of `capacity` bytes: a pooled one when it is of the pooled size.
+  func take(capacity: Int) -> UnsafeMutablePointer<UInt8> {
+    if capacity == bufferSize, let address = free.withLock({ $0.popLast() }),
+      let buffer = UnsafeMutablePointer<UInt8>(bitPattern: address)
+    {
+      return buffer
+    }
+    return .allocate(capacity: capacity)
+  }
+
+  func giveBack(_ buffer: UnsafeMutablePointer<UInt8>, capacity: Int) {
+    let address = UInt(bitPattern: buffer)
+    let kept =
+      capacity == bufferSize
+      && free.withLock { spare in
+        guard spare.count < spares else { return false }
+        spare.append(address)
+        return true
+      }
+    if !kept { buffer.deallocate() }
+  }
+}
+
 /// Splits a byte input into batches of whole lines, in bulk.
 ///
 /// Each batch is one large read (a few MiB) cut after its last newline; the
@@ -60,6 +109,7 @@ struct LineReader {
   private let input: any ByteInput
   private let name: String
   private let batchSize: Int
+  private let pool: LineBufferPool
   /// The start of a line that did not fit in the previous batch.
   private var carried: [UInt8] = []
   private var nextLine: Int64 = 1
@@ -70,15 +120,16 @@ struct LineReader {
     self.input = input
     self.name = name
     self.batchSize = max(bufferSize, 1)
+    pool = LineBufferPool(bufferSize: batchSize)
   }
 
   /// The next batch of complete lines, or nil at the end of the input.
   mutating func nextBatch() throws -> LineBatch? {
     guard !finished else { return nil }
     var capacity = max(batchSize, carried.count * 2)
-    var base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+    var base = pool.take(capacity: capacity)
     var owned = true
-    defer { if owned { base.deallocate() } }
+    defer { if owned { pool.giveBack(base, capacity: capacity) } }
     var filled = carried.count
     carried.withUnsafeBufferPointer { bytes in
       if let start = bytes.baseAddress { base.update(from: start, count: bytes.count) }
@@ -116,7 +167,7 @@ struct LineReader {
       }
       let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
       larger.update(from: base, count: filled)
-      base.deallocate()
+      pool.giveBack(base, capacity: capacity)
       base = larger
       capacity *= 2
     }
@@ -130,7 +181,7 @@ struct LineReader {
     }
     if position < cut { lines += 1 }  // the last line has no newline
     owned = false
-    let batch = LineBatch(base: base, count: cut, firstLine: nextLine, lineCount: lines)
+    let batch = LineBatch(base: base, capacity: capacity, count: cut, pool: pool, firstLine: nextLine, lineCount: lines)
     nextLine += lines
     return batch
   }

@@ -20,8 +20,8 @@ public struct IncidentHistory: Sendable {
   public let detail: EventDetail
   private var records: [ReplayRecord] = []
   private var fullEvents: [TimelineEntry] = []
-  /// The distinct (service, environment, key) of the incident's signals, stored once; records point into it.
-  private var signalContexts: [SignalContext] = []
+  /// What records point to: kept once per history, so a record stays small and owns no allocation.
+  private var store = RecordStore()
 
   public init(orgId: String, incidentId: String, detail: EventDetail) {
     self.orgId = orgId
@@ -40,8 +40,8 @@ public struct IncidentHistory: Sendable {
   /// What a history keeps of one event, made ahead (on any thread) by ``init(_:origin:detail:)``.
   public struct Entry: Sendable {
     fileprivate var record: ReplayRecord
-    /// A signal's strings, until the history stores them once for all its signals.
-    fileprivate var signalContext: SignalContext?
+    /// The event's id, signal strings and request counts, until the history stores them.
+    fileprivate var extras = RecordExtras()
     /// Boxed: an entry crosses threads and queues, and the whole event is rarely kept.
     fileprivate var full: Box<TimelineEntry>?
 
@@ -53,16 +53,24 @@ public struct IncidentHistory: Sendable {
     /// `digest` identifies the event's content for dedupe (see ``ContentHash``); by default it is
     /// computed from the decoded event. A source must compute it the same way for all its records.
     public init(_ event: IncidentEvent, origin: EventOrigin, detail: EventDetail, digest: Int? = nil) {
-      record = ReplayRecord(event, origin: origin, digest: digest, signalContext: &signalContext)
+      record = ReplayRecord(event, origin: origin, digest: digest, extras: &extras)
       full = detail == .full ? Box(TimelineEntry(origin: origin, event: event)) : nil
+    }
+
+    /// Leaves out a signal's request counts (and so its id) when their instant is outside `interval`, both ends kept.
+    ///
+    /// For a load whose figures cannot read request counts elsewhere: it keeps the signal, not the counts.
+    public mutating func leaveOutRequestCounts(outside interval: Interval) {
+      guard let counts = extras.requestCounts, counts.instant < interval.start || counts.instant > interval.end else { return }
+      extras.requestCounts = nil
+      extras.eventId = ""
     }
 
     /// Prepares an event read straight into its compact form (no ``IncidentEvent`` was built).
     ///
     /// `idHash` is ``ContentHash/of(_:)`` of the id's UTF-8 bytes, as ``init(_:origin:detail:digest:)`` computes it.
     public init(ts: Timestamp, origin: EventOrigin, eventId: String, idHash: Int, digest: Int, change: CompactChange) {
-      record = ReplayRecord(
-        ts: ts, origin: origin, eventId: eventId, idHash: idHash, digest: digest, change: change, signalContext: &signalContext)
+      record = ReplayRecord(ts: ts, origin: origin, eventId: eventId, idHash: idHash, digest: digest, change: change, extras: &extras)
       full = nil
     }
   }
@@ -104,25 +112,14 @@ public struct IncidentHistory: Sendable {
 
   /// Adds an event prepared as an ``Entry``.
   public mutating func append(_ entry: Entry) {
-    var record = entry.record
-    if let context = entry.signalContext, case .signal(var signal) = record.change {
-      // An incident's signals mostly share a service and a key: each distinct triple is kept once.
-      if let index = signalContexts.firstIndex(of: context) {
-        signal.context = Int32(index)
-      } else {
-        signal.context = Int32(signalContexts.count)
-        signalContexts.append(context)
-      }
-      record.change = .signal(signal)
-    }
-    records.append(record)
+    records.append(store.keep(entry.extras, of: entry.record))
     if detail == .full, let full = entry.full { fullEvents.append(full.value) }
   }
 
   /// Drops duplicates and projects the events into an ``IncidentSnapshot``.
   public func replay() -> ReplayOutcome {
-    let (kept, duplicates) = Deduplication.run(records)
-    var projection = IncidentProjection(orgId: orgId, incidentId: incidentId, ordered: kept, signalContexts: signalContexts)
+    let (kept, duplicates) = Deduplication.run(records, store: store)
+    var projection = IncidentProjection(orgId: orgId, incidentId: incidentId, ordered: kept, store: store)
     for record in kept { projection.apply(record) }
     var snapshot = projection.finish()
     if detail == .full {
@@ -180,7 +177,82 @@ struct SignalContext: Sendable, Hashable {
   var correlationKey: String?
 }
 
-/// What replay needs of one event, and no more: 72 bytes, whatever the event's size.
+/// A record's variable-size parts, on their way from a decoder to the history that stores them.
+struct RecordExtras: Sendable {
+  /// The id, for events figures cite (lifecycle, severity, request counts, SLO records); else empty.
+  var eventId = ""
+  var signalContext: SignalContext?
+  var requestCounts: IncidentHistory.RequestCountsAt?
+}
+
+/// The variable-size parts of one history's records, stored once for all of them.
+///
+/// Event ids sit end to end in one byte buffer and request counts in one array, so a
+/// record holds offsets, not strings or boxes: no allocation per event, and nothing for
+/// the allocator to scatter between the records of ten million events.
+struct RecordStore: Sendable {
+  /// The distinct (service, environment, key) of the incident's signals.
+  private var signalContexts: [SignalContext] = []
+  private var eventIdBytes: [UInt8] = []
+  private var requestCounts: [IncidentHistory.RequestCountsAt] = []
+
+  /// `record` pointing into this store for `extras`.
+  mutating func keep(_ extras: RecordExtras, of record: ReplayRecord) -> ReplayRecord {
+    var record = record
+    if !extras.eventId.isEmpty {
+      let offset = eventIdBytes.count
+      eventIdBytes.append(contentsOf: extras.eventId.utf8)
+      record.eventId = EventIdSpan(offset: UInt32(truncatingIfNeeded: offset), count: UInt32(eventIdBytes.count - offset))
+      // Past 4 GiB of ids in one incident the offsets would wrap: keep the id out rather than name the wrong event.
+      if eventIdBytes.count > Int(UInt32.max) { record.eventId = .none }
+    }
+    if case .signal(var signal) = record.change {
+      if let context = extras.signalContext {
+        // An incident's signals mostly share a service and a key: each distinct triple is kept once.
+        if let index = signalContexts.firstIndex(of: context) {
+          signal.context = Int32(index)
+        } else {
+          signal.context = Int32(signalContexts.count)
+          signalContexts.append(context)
+        }
+      }
+      if let counts = extras.requestCounts {
+        signal.counts = Int32(requestCounts.count)
+        requestCounts.append(counts)
+      }
+      record.change = .signal(signal)
+    }
+    return record
+  }
+
+  /// The id of the event `record` stands for, or "" when it was not kept (see ``RecordExtras/eventId``).
+  func eventId(of record: ReplayRecord) -> String {
+    let span = record.eventId
+    guard span.count > 0 else { return "" }
+    let start = Int(span.offset)
+    return String(decoding: eventIdBytes[start..<start + Int(span.count)], as: UTF8.self)
+  }
+
+  func context(of signal: ReplayRecord.SignalRecord) -> SignalContext {
+    signal.context >= 0 ? signalContexts[Int(signal.context)] : SignalContext()
+  }
+
+  /// Request counts stored, duplicates included: at least as many as the snapshot's samples.
+  var requestCountsStored: Int { requestCounts.count }
+
+  func counts(of signal: ReplayRecord.SignalRecord) -> IncidentHistory.RequestCountsAt? {
+    signal.counts >= 0 ? requestCounts[Int(signal.counts)] : nil
+  }
+}
+
+/// Where a record's event id sits in its history's ``RecordStore``.
+struct EventIdSpan: Sendable, Equatable {
+  var offset: UInt32
+  var count: UInt32
+  static let none = EventIdSpan(offset: 0, count: 0)
+}
+
+/// What replay needs of one event, and no more: 64 bytes, whatever the event's size.
 struct ReplayRecord: Sendable {
   /// The event's time in milliseconds (replay needs no offset: a `Timestamp` without one is rebuilt from it).
   private var milliseconds: Int64
@@ -189,8 +261,8 @@ struct ReplayRecord: Sendable {
   /// Identity for dedupe: a hash of the event id's bytes, and one of the whole event's content.
   var idHash: Int
   var digest: Int
-  /// Kept for the events figures cite (lifecycle, severity, request counts, SLO records).
-  var eventId: String
+  /// The id in the history's ``RecordStore``, for the events figures cite; see ``RecordExtras/eventId``.
+  var eventId = EventIdSpan.none
   var change: Change
 
   enum Change: Sendable {
@@ -228,15 +300,15 @@ struct ReplayRecord: Sendable {
   }
 
   struct SignalRecord: Sendable {
-    /// Index of the signal's ``SignalContext`` in its history.
+    /// Index of the signal's ``SignalContext`` in its history's ``RecordStore``.
     var context: Int32 = -1
-    /// Request counts at their instant, for METRIC signals that carry them (boxed: most signals have none).
-    var counts: Box<IncidentHistory.RequestCountsAt>?
+    /// Index of its request counts there, for METRIC signals that carry them; -1 for none.
+    var counts: Int32 = -1
   }
 
   init(
     ts: Timestamp, origin: EventOrigin, eventId: String, idHash: Int, digest: Int, change: IncidentHistory.CompactChange,
-    signalContext: inout SignalContext?
+    extras: inout RecordExtras
   ) {
     milliseconds = ts.millisecondsSinceEpoch
     self.origin = origin
@@ -249,15 +321,16 @@ struct ReplayRecord: Sendable {
     case .tagAdded(let tag): self.change = .tagAdded(tag)
     case .tagRemoved(let tag): self.change = .tagRemoved(tag)
     case .signal(let serviceName, let environment, let correlationKey, let counts):
-      signalContext = SignalContext(serviceName: serviceName, environment: environment, correlationKey: correlationKey)
-      self.change = .signal(SignalRecord(counts: counts.map(Box.init)))
+      extras.signalContext = SignalContext(serviceName: serviceName, environment: environment, correlationKey: correlationKey)
+      extras.requestCounts = counts
+      self.change = .signal(SignalRecord())
     case .note(let byPerson, let followUp): self.change = .note(byPerson: byPerson, followUp: followUp)
     case .action(let byPerson, let followUp): self.change = .action(byPerson: byPerson, followUp: followUp)
     }
-    self.eventId = change.citesEvent ? eventId : ""
+    if change.citesEvent { extras.eventId = eventId }
   }
 
-  init(_ event: IncidentEvent, origin: EventOrigin, digest: Int?, signalContext: inout SignalContext?) {
+  init(_ event: IncidentEvent, origin: EventOrigin, digest: Int?, extras: inout RecordExtras) {
     milliseconds = event.ts.millisecondsSinceEpoch
     self.origin = origin
     var id = event.id
@@ -280,8 +353,9 @@ struct ReplayRecord: Sendable {
       let counts = p.requestCounts.map {
         IncidentHistory.RequestCountsAt(instant: $0.windowEnd ?? p.observedAt ?? event.ts, good: $0.good, total: $0.total)
       }
-      signalContext = SignalContext(serviceName: p.serviceName, environment: p.environment, correlationKey: p.correlationKey)
-      change = .signal(SignalRecord(counts: counts.map(Box.init)))
+      extras.signalContext = SignalContext(serviceName: p.serviceName, environment: p.environment, correlationKey: p.correlationKey)
+      extras.requestCounts = counts
+      change = .signal(SignalRecord())
       citesEvent = counts != nil
     case .noteAdded(let p):
       // A note without an actor type is taken as a person's: notes are how responders speak.
@@ -296,7 +370,7 @@ struct ReplayRecord: Sendable {
       change = .unknown(type: type)
       citesEvent = false
     }
-    eventId = citesEvent ? event.id : ""
+    if citesEvent { extras.eventId = event.id }
   }
 }
 
@@ -310,7 +384,7 @@ enum Deduplication {
   }
 
   /// The records to replay, in `(ts, origin)` order, and the duplicates left out.
-  static func run(_ records: [ReplayRecord]) -> ([ReplayRecord], Found) {
+  static func run(_ records: [ReplayRecord], store: RecordStore) -> ([ReplayRecord], Found) {
     var found = Found()
     let byId = records.indices.sorted { (records[$0].idHash, records[$0].origin) < (records[$1].idHash, records[$1].origin) }
     var keep = [Bool](repeating: true, count: records.count)
@@ -327,9 +401,9 @@ enum Deduplication {
       if current.digest == leader.digest {
         found.exact += 1
       } else {
-        found.conflicts.append(
-          DuplicateConflict(
-            kept: leader.origin, dropped: current.origin, eventId: leader.eventId.isEmpty ? current.eventId : leader.eventId))
+        let leaderId = store.eventId(of: leader)
+        let sharedId = leaderId.isEmpty ? store.eventId(of: current) : leaderId
+        found.conflicts.append(DuplicateConflict(kept: leader.origin, dropped: current.origin, eventId: sharedId))
       }
     }
     var kept = records.indices.filter { keep[$0] }.map { records[$0] }
@@ -347,10 +421,10 @@ struct IncidentProjection {
   private var created: (ts: Timestamp, startedAt: Timestamp?)?
   private let earliest: ReplayRecord
 
-  private let signalContexts: [SignalContext]
+  private let store: RecordStore
 
-  init(orgId: String, incidentId: String, ordered: [ReplayRecord], signalContexts: [SignalContext]) {
-    self.signalContexts = signalContexts
+  init(orgId: String, incidentId: String, ordered: [ReplayRecord], store: RecordStore) {
+    self.store = store
     // An incident exists only because at least one of its events was read.
     let first = ordered[0]
     let last = ordered[ordered.count - 1]
@@ -362,11 +436,14 @@ struct IncidentProjection {
       reopenCount: 0, correlationKeys: [], tags: [], signalCount: 0, noteCount: 0, actionCount: 0, followUpCount: 0,
       requestSamples: [],
       sloViolations: [], ticketLinks: [], eventCount: ordered.count, unknownEventCount: 0, notices: [], details: nil)
+    // Samples are most of a snapshot: sized once rather than doubled into twice their room.
+    snapshot.requestSamples.reserveCapacity(store.requestCountsStored)
   }
 
   mutating func apply(_ record: ReplayRecord) {
     let ts = record.ts
-    let eventId = record.eventId
+    // Only the events figures cite kept their ids; the rest read as "".
+    var eventId: String { store.eventId(of: record) }
     switch record.change {
     case .created(let box):
       let p = box.value
@@ -418,15 +495,15 @@ struct IncidentProjection {
     case .tagRemoved(let tag):
       snapshot.tags.removeAll { $0 == tag }
 
-    case .signal(let record):
-      let signal = signalContexts[Int(record.context)]
+    case .signal(let signalRecord):
+      let signal = store.context(of: signalRecord)
       snapshot.signalCount += 1
       if let key = signal.correlationKey, !snapshot.correlationKeys.contains(key) {
         snapshot.correlationKeys.append(key)
       }
       if snapshot.serviceName == nil { snapshot.serviceName = signal.serviceName }
       if snapshot.environment == nil { snapshot.environment = signal.environment }
-      if let counts = record.counts?.value {
+      if let counts = store.counts(of: signalRecord) {
         snapshot.requestSamples.append(
           RequestSample(
             eventId: eventId, instant: counts.instant, serviceName: signal.serviceName, good: counts.good,
@@ -460,7 +537,7 @@ struct IncidentProjection {
       result.lifecycle.createdAt = created.ts
       result.lifecycle.impactStartedAt = created.startedAt ?? created.ts
     } else {
-      result.notices.insert(.missingCreation(earliestEventId: earliest.eventId, at: earliest.ts), at: 0)
+      result.notices.insert(.missingCreation(earliestEventId: store.eventId(of: earliest), at: earliest.ts), at: 0)
       if result.statusHistory.isEmpty {
         // Nothing ever set a status: the incident is as it was created.
         result.statusHistory = [Span(value: .open, start: earliest.ts, eventId: nil)]

@@ -63,7 +63,7 @@ public enum DraftBuilder {
     let incident = input.incident
     let timeline = incident.details?.timeline ?? []
     let evidence = Evidence(incident: incident, timeline: timeline)
-    let impactEnd = incident.lifecycle.mitigatedAt ?? incident.lifecycle.resolvedAt ?? input.at
+    let impactEnd = impactEnd(of: incident, at: input.at)
     let impactInterval = Interval(start: incident.lifecycle.impactStartedAt, end: impactEnd)
     let badTime = incident.badIntervals(until: input.at).totalMilliseconds
     let related = Related(incident: incident, organisation: input.organisation)
@@ -245,11 +245,36 @@ public enum DraftBuilder {
     return text
   }
 
+  /// The span of time whose request counts the draft's SLO figures can read.
+  ///
+  /// The figures are each SLO's evaluation where the incident's impact ended, over the
+  /// window that ends there: counts outside every such window change none of them, so a
+  /// load may leave them out. With no SLO of the incident's service the span is empty
+  /// (it ends before it starts).
+  public static func requestCountsRead(incident: IncidentSnapshot, slos: [SLODefinition], at: Timestamp) -> Interval {
+    let end = impactEnd(of: incident, at: at)
+    let windows = slos.filter { applies($0, to: incident) }.map { SLOWindows.window($0.window, at: end) }
+    guard let first = windows.map(\.start).min(), let last = windows.map(\.end).max() else {
+      return Interval(start: end, end: end.adding(milliseconds: -1))
+    }
+    return Interval(start: first, end: last)
+  }
+
+  /// Where the incident's impact ended: its mitigation, else its resolution, else the evaluation time.
+  private static func impactEnd(of incident: IncidentSnapshot, at: Timestamp) -> Timestamp {
+    incident.lifecycle.mitigatedAt ?? incident.lifecycle.resolvedAt ?? at
+  }
+
+  /// Whether `slo` measures the incident's service in its org.
+  private static func applies(_ slo: SLODefinition, to incident: IncidentSnapshot) -> Bool {
+    slo.service == incident.serviceName && (slo.orgId ?? incident.orgId) == incident.orgId
+  }
+
   /// The budget this incident consumed, per SLO of its org and service, in the window that ends at its mitigation.
   private static func sloImpacts(_ input: DraftInput, end: Timestamp, eventIds: [String]) -> [JSONValue] {
     let incident = input.incident
     return input.slos.compactMap { slo -> JSONValue? in
-      guard slo.service == incident.serviceName, (slo.orgId ?? incident.orgId) == incident.orgId else { return nil }
+      guard applies(slo, to: incident) else { return nil }
       guard let result = try? SLOEngine.evaluate(slo, incidents: input.organisation, at: end, defaultOrgId: incident.orgId),
         let consumer = result.consumers.first(where: { $0.incidentId == incident.incidentId })
       else { return nil }

@@ -86,11 +86,10 @@ extension PostmortemCommand {
     public func run() async throws {
       if let timezone, TimeZone(identifier: timezone) == nil { throw DraftRefusal.unknownTimeZone(timezone) }
       let at = try TimeArgument.evaluationTime(at)
-      let (incident, organisation) = try loadIncidentAndNeighbours()
+      let (incident, organisation, definitions) = try loadIncidentAndNeighbours(at: at)
       guard force || incident.status == .mitigated || incident.status == .resolved else {
         throw DraftRefusal.notMitigated(id: incidentId, status: incident.status)
       }
-      let definitions = try slos.map { try SLOOptions.definitions(at: $0, org: incident.orgId) } ?? []
 
       let templateText: String
       if let template {
@@ -126,14 +125,16 @@ extension PostmortemCommand {
       try target.commit()
     }
 
-    /// The incident, whole, and the incidents of its org the draft may cite.
-    private func loadIncidentAndNeighbours() throws -> (IncidentSnapshot, [IncidentSnapshot]) {
+    /// The incident, whole, the incidents of its org the draft may cite, and the SLOs of its org.
+    private func loadIncidentAndNeighbours(at: Timestamp) throws -> (IncidentSnapshot, [IncidentSnapshot], [SLODefinition]) {
       guard input.events.contains("-") else {
         let loaded = try input.loadIncident(incidentId)
         guard loaded.snapshots.count == 1, let incident = loaded.snapshots.first else {
           throw DraftRefusal.ambiguous(id: incidentId, orgs: loaded.snapshots.map(\.orgId))
         }
-        return (incident, try incidentsSharingService(with: incident))
+        let definitions = try sloDefinitions(org: incident.orgId)
+        let counts = DraftBuilder.requestCountsRead(incident: incident, slos: definitions, at: at)
+        return (incident, try incidentsSharingService(with: incident, requestCountsWithin: counts), definitions)
       }
       // Standard input can be read only once: one pass keeps every incident, this one whole.
       let loaded = try input.load(detail: .analytics, wholeEventsOf: incidentId)
@@ -143,7 +144,11 @@ extension PostmortemCommand {
         throw LookupError.unknownIncident(incidentId, suggestions: NearMatches.find(incidentId, among: ids), incidents: ids.count)
       }
       guard matches.count == 1 else { throw DraftRefusal.ambiguous(id: incidentId, orgs: matches.map(\.orgId)) }
-      return (incident, loaded.snapshots.filter { $0.orgId == incident.orgId })
+      return (incident, loaded.snapshots.filter { $0.orgId == incident.orgId }, try sloDefinitions(org: incident.orgId))
+    }
+
+    private func sloDefinitions(org: String) throws -> [SLODefinition] {
+      try slos.map { try SLOOptions.definitions(at: $0, org: org) } ?? []
     }
 
     /// The incidents of `incident`'s org that the draft can cite: those sharing its service.
@@ -153,12 +158,16 @@ extension PostmortemCommand {
     /// of its events names it. So when the input can be read twice, a first pass
     /// collects the incidents naming the service and a second replays only those:
     /// memory follows the service's history, not the whole org's. Problems were
-    /// reported by the first read.
-    private func incidentsSharingService(with incident: IncidentSnapshot) throws -> [IncidentSnapshot] {
+    /// reported by the first read. Request counts outside `requestCountsWithin` are left
+    /// out: the draft's SLO figures cannot read them.
+    private func incidentsSharingService(
+      with incident: IncidentSnapshot, requestCountsWithin: Interval
+    ) throws -> [IncidentSnapshot] {
       var narrowed = input
       narrowed.org = incident.orgId
       let source = try narrowed.source()
-      let options = LoadOptions(detail: .analytics, threads: input.threadCount)
+      var options = LoadOptions(detail: .analytics, threads: input.threadCount)
+      options.requestCountsWithin = requestCountsWithin
       guard let service = incident.serviceName else {
         return try IncidentLoader.load(from: source, options: options, report: { _ in }).snapshots
       }

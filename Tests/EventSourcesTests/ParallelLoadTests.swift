@@ -106,3 +106,39 @@ struct ParallelLoadTests {
     #expect(delivered == (try nonBlankLineNumbers(path)).count)
   }
 }
+
+@Suite("A load can leave out request counts outside a window")
+struct RequestCountWindowTests {
+  private func load(threads: Int, within window: Interval?) throws -> LoadedIncidents {
+    var options = LoadOptions(detail: .analytics, threads: threads)
+    options.requestCountsWithin = window
+    return try IncidentLoader.load(
+      from: JSONLinesSource(paths: [Repository.path("samples/events.jsonl")]), options: options, report: { _ in })
+  }
+
+  @Test(arguments: [1, 2])
+  func keepsTheCountsInsideBothEndsIncludedAndChangesNothingElse(threads: Int) throws {
+    let whole = try load(threads: 1, within: nil)
+    let instants = whole.snapshots.flatMap { $0.requestSamples.map(\.instant) }.sorted()
+    try #require(instants.count > 100)
+    // Ends on instants that occur, so a bound left out by mistake shows.
+    let window = Interval(start: instants[instants.count / 4], end: instants[instants.count / 2])
+    let narrowed = try load(threads: threads, within: window)
+    var expected = whole.snapshots
+    for index in expected.indices {
+      expected[index].requestSamples.removeAll { $0.instant < window.start || $0.instant > window.end }
+    }
+    #expect(expected.map(\.requestSamples.count).reduce(0, +) < instants.count / 2)
+    #expect(expected.contains { $0.requestSamples.contains { $0.instant == window.start } })
+    #expect(expected.contains { $0.requestSamples.contains { $0.instant == window.end } })
+    #expect(narrowed.snapshots == expected)
+    #expect(narrowed.summary == whole.summary)
+  }
+
+  @Test func anIntervalEndingBeforeItStartsKeepsNone() throws {
+    let at = ts("2026-10-01T00:00:00Z")
+    let narrowed = try load(threads: 2, within: Interval(start: at, end: at.adding(milliseconds: -1)))
+    #expect(narrowed.snapshots.allSatisfy { $0.requestSamples.isEmpty })
+    #expect(narrowed.snapshots.map(\.signalCount) == (try load(threads: 1, within: nil)).snapshots.map(\.signalCount))
+  }
+}

@@ -270,9 +270,9 @@ struct FollowUpTests {
 
 @Suite("Compact replay state")
 struct CompactStateTests {
-  @Test func aKeptEventCostsSeventyTwoBytesWhateverItsKind() {
+  @Test func aKeptEventCostsSixtyFourBytesWhateverItsKind() {
     // Ten million events are kept as records until replay: every byte here is ten megabytes there.
-    #expect(MemoryLayout<ReplayRecord>.stride <= 72)
+    #expect(MemoryLayout<ReplayRecord>.stride <= 64)
     #expect(MemoryLayout<EventOrigin>.stride == 8)
   }
 }

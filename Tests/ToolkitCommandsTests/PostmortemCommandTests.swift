@@ -114,6 +114,37 @@ struct PostmortemCommandTests {
     #expect(clean.status == 0, "\(clean.stdout)")
   }
 
+  @Test func requestCountsOutsideTheWindowsTheDraftReadsChangeNoSampleDraft() throws {
+    // What lets `postmortem draft` leave those counts out of its load of the incident's neighbours.
+    let loaded = try IncidentLoader.load(
+      from: JSONLinesSource(paths: [Repository.path("samples/events.jsonl")]), options: LoadOptions(detail: .full), report: { _ in })
+    let slos = try SLODefinitionParser.parse(
+      yaml: String(contentsOfFile: Repository.path("samples/slos.yaml"), encoding: .utf8), file: "samples/slos.yaml")
+    let at = ts("2026-11-23T00:00:00Z")
+    func draft(_ incident: IncidentSnapshot, _ organisation: [IncidentSnapshot]) -> JSONObject {
+      DraftBuilder.build(
+        DraftInput(
+          incident: incident, organisation: organisation, slos: slos, at: at, timeZone: nil,
+          provenance: DraftProvenance(source: "s", eventCount: 0, eventsDigest: "d", template: "t", templateDigest: "t", toolVersion: "0")))
+    }
+    var leftOut = 0
+    var withImpact = 0
+    for incident in loaded.snapshots where incident.status == .mitigated || incident.status == .resolved {
+      let window = DraftBuilder.requestCountsRead(incident: incident, slos: slos, at: at)
+      let organisation = loaded.snapshots.filter { $0.orgId == incident.orgId }
+      var narrowed = organisation
+      for index in narrowed.indices {
+        let before = narrowed[index].requestSamples.count
+        narrowed[index].requestSamples.removeAll { $0.instant < window.start || $0.instant > window.end }
+        leftOut += before - narrowed[index].requestSamples.count
+      }
+      let whole = draft(incident, organisation)
+      if case .array(let rows)? = whole["sloImpact"], !rows.isEmpty { withImpact += 1 }
+      #expect(draft(incident, narrowed) == whole, "\(incident.incidentId)")
+    }
+    #expect(leftOut > 1000 && withImpact > 10, "left out \(leftOut) counts; \(withImpact) drafts with SLO impact")
+  }
+
   @Test func everySampleDraftIsBlamelessButForCopiedTextAndItsTablesAreWellFormed() throws {
     let source = JSONLinesSource(paths: [Repository.path("samples/events.jsonl")])
     let loaded = try IncidentLoader.load(from: source, options: LoadOptions(detail: .full), report: { _ in })
