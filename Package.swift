@@ -37,6 +37,8 @@ let package = Package(
 
     .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
     .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
+    /// The C library's allocator controls (glibc's `malloc_trim`), for handing freed heap pages back.
+    .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
 
     // MARK: - Pure libraries
 
@@ -69,6 +71,7 @@ let package = Package(
     .target(
       name: "EventSources",
       dependencies: [
+        "CMalloc",
         "IncidentModel",
         .product(name: "SystemPackage", package: "swift-system"),
         .product(name: "CompressNIO", package: "compress-nio"),

@@ -1,5 +1,9 @@
 public import IncidentModel
 
+#if canImport(Glibc)
+  import CMalloc
+#endif
+
 /// How to load a stream.
 public struct LoadOptions: Sendable {
   /// Stop with ``InputError/strictStop(_:)`` at the first skipped record.
@@ -94,55 +98,43 @@ public enum IncidentLoader {
     escapingReport report: @escaping (InputDiagnostic) -> Void
   ) throws -> LoadedIncidents {
     let preparation = Preparation(detail: options.detail, wholeEventsOf: options.wholeEventsOf, include: include)
-    var state = LoadState(options: options, preparation: preparation, report: report)
-    try source.readPrepared(
-      threads: options.threads, preparation: preparation,
-      value: { prepared in
-        state.summary.recordsRead += 1
-        state.summary.eventsDecoded += 1
-        guard let prepared else { return }
-        try state.add(prepared, location: { source.location(of: prepared.entry.origin) })
-      },
-      broken: { origin, error in
+    // A few partitions per thread, so threads adding a batch's events seldom wait for one another.
+    let histories = HistoryPartitions(
+      count: options.threads > 1 ? options.threads * 4 : 1, preparation: preparation, requestCountsWithin: options.requestCountsWithin)
+    var state = LoadState(options: options, report: report)
+    try source.read(threads: options.threads, preparation: preparation, into: histories) { notice in
+      switch notice {
+      case .events(let count):
+        state.summary.recordsRead += count
+        state.summary.eventsDecoded += count
+      case .unknownType(let type, let eventId, let origin):
+        try state.diagnose(
+          InputDiagnostic(
+            location: source.location(of: origin), kind: .unknownType,
+            message: "event \(eventId) has unknown type \"\(type)\"; kept but ignored by replay"))
+      case .broken(let origin, let error):
         state.summary.recordsRead += 1
         state.summary.brokenRecords += 1
         try state.diagnose(
           InputDiagnostic(
             location: source.location(of: origin), kind: .broken(error.kind), message: error.description, origin: origin))
-      })
-    return try state.finish(location: source.location(of:))
+      }
+    }
+    return try state.finish(histories, location: source.location(of:))
   }
 }
 
 private struct LoadState {
   let options: LoadOptions
-  /// How the source prepares events: the same detail rule serves the histories.
-  let preparation: Preparation
   let report: (InputDiagnostic) -> Void
   var summary = LoadSummary()
-  var histories: [IncidentRef: IncidentHistory] = [:]
   var warningsShown: [String: Int] = [:]
   /// Skipped records, to list by reason in source order at the end.
   var skipped: [(reason: String, origin: EventOrigin?, location: String)] = []
 
-  init(options: LoadOptions, preparation: Preparation, report: @escaping (InputDiagnostic) -> Void) {
+  init(options: LoadOptions, report: @escaping (InputDiagnostic) -> Void) {
     self.options = options
-    self.preparation = preparation
     self.report = report
-  }
-
-  mutating func add(_ event: PreparedEvent, location: () -> String) throws {
-    if let (type, eventId) = event.unknownType {
-      try diagnose(
-        InputDiagnostic(
-          location: location(), kind: .unknownType,
-          message: "event \(eventId) has unknown type \"\(type)\"; kept but ignored by replay"))
-    }
-    let key = event.incident
-    var entry = event.entry
-    if let window = options.requestCountsWithin { entry.leaveOutRequestCounts(outside: window) }
-    histories[key, default: IncidentHistory(orgId: key.orgId, incidentId: key.incidentId, detail: preparation.detail(for: key.incidentId))]
-      .append(entry)
   }
 
   mutating func diagnose(_ diagnostic: InputDiagnostic) throws {
@@ -163,15 +155,12 @@ private struct LoadState {
   }
 
   /// Replays each incident in `(orgId, incidentId)` order, releasing its history as it goes.
-  mutating func finish(location: (EventOrigin) -> String) throws -> LoadedIncidents {
+  mutating func finish(_ histories: HistoryPartitions, location: (EventOrigin) -> String) throws -> LoadedIncidents {
+    // Held only here, so each history is freed once replayed.
+    var (keys, ordered) = histories.takeAll()
     var snapshots: [IncidentSnapshot] = []
-    snapshots.reserveCapacity(histories.count)
+    snapshots.reserveCapacity(keys.count)
     var orgs = Set<String>()
-    let keys = histories.keys.sorted()
-    var ordered: [IncidentHistory] = []
-    ordered.reserveCapacity(keys.count)
-    for key in keys { if let history = histories.removeValue(forKey: key) { ordered.append(history) } }
-    histories = [:]
     let outcomes = ParallelReplay.run(&ordered, threads: options.threads)
     for (index, key) in keys.enumerated() {
       // Taken one by one: the outcomes are released as their snapshots move out, never copied whole.
@@ -221,7 +210,25 @@ private enum ParallelReplay {
     let pending = Slots(taking: histories)
     histories = []
     let outcomes = Slots<ReplayOutcome>(count: pending.count)
-    ParallelWork.forEachIndex(pending.count, threads: threads) { index in outcomes[index] = pending.take(index)?.replay() }
+    // In rounds, handing the pages of replayed histories back between them: snapshots are
+    // built on other threads' heaps, which cannot reuse what the histories leave free.
+    let rounds = 8
+    let perRound = (pending.count + rounds - 1) / rounds
+    for start in stride(from: 0, to: pending.count, by: max(1, perRound)) {
+      let count = min(perRound, pending.count - start)
+      ParallelWork.forEachIndex(count, threads: threads) { offset in outcomes[start + offset] = pending.take(start + offset)?.replay() }
+      FreeMemory.returnToSystem()
+    }
     return outcomes
+  }
+}
+
+/// Hands the free pages of the process's heaps back to the system, where the C library can.
+enum FreeMemory {
+  static func returnToSystem() {
+    #if canImport(Glibc)
+      // glibc keeps freed memory inside its per-thread heaps; this releases the whole free pages of all of them.
+      _ = malloc_trim(0)
+    #endif
   }
 }

@@ -104,7 +104,7 @@ struct LineReader {
   static let maximumLineLength = 64 << 20
   /// Bytes read for one batch: large enough to amortise a thread hand-off, small enough
   /// that a few in flight cost little and a small file still splits across threads.
-  static let defaultBatchSize = 1 << 20
+  static let defaultBatchSize = 1 << 19
 
   private let input: any ByteInput
   private let name: String

@@ -23,9 +23,9 @@ extension EventSource {
 }
 
 /// A batch handed to a decoding thread, and what came of it.
-private final class BatchWork<Value: Sendable>: @unchecked Sendable {
+private final class BatchWork<BatchResult: Sendable>: @unchecked Sendable {
   // Written once by the worker before `done` is signalled, read by the reader after waiting on it.
-  var records: [DecodedRecord<Value>] = []
+  var result: BatchResult?
   let done = DispatchSemaphore(value: 0)
 }
 
@@ -62,33 +62,54 @@ extension JSONLinesSource {
     value: (Value) throws -> Void,
     broken: (EventOrigin, EventDecodingError) throws -> Void
   ) throws {
-    func deliver(_ record: DecodedRecord<Value>) throws {
-      switch record {
-      case .value(let decoded): try value(decoded)
-      case .broken(let origin, let error): try broken(origin, error)
-      }
-    }
+    try readBatches(
+      threads: threads,
+      process: { batch, input in
+        var records: [DecodedRecord<Value>] = []
+        records.reserveCapacity(Int(batch.lineCount))
+        batch.forEachLine { line, number in
+          if line.isBlank { return }
+          if let record = decode(line, EventOrigin(input: input, record: number)) { records.append(record) }
+        }
+        return records
+      },
+      deliver: { records in
+        for record in records {
+          switch record {
+          case .value(let decoded): try value(decoded)
+          case .broken(let origin, let error): try broken(origin, error)
+          }
+        }
+      })
+  }
+
+  /// Reads the files in order in batches of whole lines, runs `process` on each batch on up to
+  /// `threads` threads (with the index of its input), and hands the results to `deliver` on the
+  /// calling thread in input order.
+  ///
+  /// When reading fails, the results of the batches read before are delivered first.
+  func readBatches<BatchResult: Sendable>(
+    threads: Int,
+    process: @escaping @Sendable (LineBatch, Int32) -> BatchResult,
+    deliver: (BatchResult) throws -> Void
+  ) throws {
     guard threads > 1 else {
-      // One thread: each record is delivered as soon as it is decoded, nothing is gathered.
       for (index, path) in paths.enumerated() {
         var reader = LineReader(input: try openByteInput(path: path), name: displayName(path), bufferSize: batchSize)
-        try reader.forEachLine { line, number in
-          if line.isBlank { return }
-          if let record = decode(line, EventOrigin(input: Int32(index), record: number)) { try deliver(record) }
-        }
+        while let batch = try reader.nextBatch() { try deliver(process(batch, Int32(index))) }
       }
       return
     }
     // Enough batches in flight to keep every thread busy while the oldest is delivered.
     let limit = threads * 2
-    var inFlight: [BatchWork<Value>] = []
+    var inFlight: [BatchWork<BatchResult>] = []
     defer { for work in inFlight { work.done.wait() } }
     func deliverOldest() throws {
       let oldest = inFlight.removeFirst()
       oldest.done.wait()
-      let records = oldest.records
-      oldest.records = []
-      for record in records { try deliver(record) }
+      guard let result = oldest.result else { return }
+      oldest.result = nil
+      try deliver(result)
     }
     /// Runs a step that reads the input; when it fails, what was read before it is delivered first.
     func reading<Result>(_ step: () throws -> Result) throws -> Result {
@@ -102,16 +123,10 @@ extension JSONLinesSource {
     for (index, path) in paths.enumerated() {
       var reader = try reading { LineReader(input: try openByteInput(path: path), name: displayName(path), bufferSize: batchSize) }
       while let batch = try reading({ try reader.nextBatch() }) {
-        let work = BatchWork<Value>()
+        let work = BatchWork<BatchResult>()
         inFlight.append(work)
         DispatchQueue.global(qos: .userInitiated).async {
-          var records: [DecodedRecord<Value>] = []
-          records.reserveCapacity(Int(batch.lineCount))
-          batch.forEachLine { line, number in
-            if line.isBlank { return }
-            if let record = decode(line, EventOrigin(input: Int32(index), record: number)) { records.append(record) }
-          }
-          work.records = records
+          work.result = process(batch, Int32(index))
           work.done.signal()
         }
         if inFlight.count >= limit { try deliverOldest() }

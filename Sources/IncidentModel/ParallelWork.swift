@@ -8,8 +8,9 @@ public enum ParallelWork {
       for index in 0..<count { body(index) }
       return
     }
-    let parts = min(threads, count)
-    let chunk = (count + parts - 1) / parts
+    let chunk = (count + min(threads, count) - 1) / min(threads, count)
+    // As many parts as the chunk length needs: no part is left empty (or past the end).
+    let parts = (count + chunk - 1) / chunk
     DispatchQueue.concurrentPerform(iterations: parts) { part in
       for index in (part * chunk)..<min(count, (part + 1) * chunk) { body(index) }
     }

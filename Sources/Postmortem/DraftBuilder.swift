@@ -275,7 +275,7 @@ public enum DraftBuilder {
     let incident = input.incident
     return input.slos.compactMap { slo -> JSONValue? in
       guard applies(slo, to: incident) else { return nil }
-      guard let result = try? SLOEngine.evaluate(slo, incidents: input.organisation, at: end, defaultOrgId: incident.orgId),
+      guard let result = try? SLOEngine.evaluate(slo, incidents: input.organisation, at: end, defaultOrgId: incident.orgId, explain: false),
         let consumer = result.consumers.first(where: { $0.incidentId == incident.incidentId })
       else { return nil }
       let unit = result.measure == .time ? "time" : "requests"

@@ -90,9 +90,7 @@ public struct WeeklyFigures: Sendable {
     let current = created(in: period)
     var perService: [String: Int] = [:]
     for incident in current { perService[incident.serviceName ?? "(unknown)", default: 0] += 1 }
-    let results = try slos.map { definition throws(SLOEvaluationError) in
-      try SLOEngine.evaluate(definition, incidents: incidents, at: evaluatedAt, defaultOrgId: orgId)
-    }
+    let results = try SLOEngine.evaluate(slos, incidents: incidents, at: evaluatedAt, defaultOrgId: orgId, explain: false)
     return WeeklyFigures(
       orgId: orgId, label: label, period: period, evaluatedAt: evaluatedAt, current: Headline(current),
       previous: Headline(created(in: previousPeriod)), incidents: current,

@@ -50,6 +50,9 @@ public enum SLOIndicator: Sendable, Hashable {
   /// Good requests over all requests, from METRIC signals' counts (`slo.md`, indicator 2).
   case requestRatio
 
+  /// Whether the SLO counts requests (and so reads METRIC signals' counts).
+  public var isRequestRatio: Bool { self == .requestRatio }
+
   public var name: String {
     switch self {
     case .incidentTime: "incident-time"

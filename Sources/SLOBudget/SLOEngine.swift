@@ -142,25 +142,36 @@ public enum SLOEvaluationError: Error, Sendable, CustomStringConvertible {
 public enum SLOEngine {
   /// Evaluates every definition over the same incidents at `at`, on up to `threads` threads.
   ///
-  /// Each result is what ``evaluate(_:incidents:at:defaultOrgId:minimumRemaining:)`` gives for its
+  /// Each result is what ``evaluate(_:incidents:at:defaultOrgId:minimumRemaining:explain:)`` gives for its
   /// definition, in the order of `definitions`; the incidents are grouped by org once for all of them.
   /// The first definition that cannot be evaluated (in that order) throws.
   public static func evaluate(
     _ definitions: [SLODefinition], incidents: [IncidentSnapshot], at: Timestamp, defaultOrgId: String? = nil,
-    minimumRemaining: Double = 0, threads: Int = 1
+    minimumRemaining: Double = 0, explain: Bool = true, threads: Int = 1
   ) throws(SLOEvaluationError) -> [SLOResult] {
-    // Grouped once: each SLO then reads its org's and its service's incidents without copying them.
-    let byOrg = Dictionary(grouping: incidents, by: \.orgId)
-    let byService = byOrg.mapValues { Dictionary(grouping: $0, by: \.serviceName) }
+    // Indexed once per org: each SLO then reads its service's incidents, request counts and
+    // recorded violations by index, without copying a snapshot or scanning the org again.
+    let orgOf = definitions.map { $0.orgId ?? defaultOrgId }
+    let members: [String: [Int]] = {
+      var members = Dictionary(uniqueKeysWithValues: Set(orgOf.compactMap { $0 }).map { ($0, [Int]()) })
+      for index in incidents.indices { members[incidents[index].orgId]?.append(index) }
+      return members
+    }()
+    let orgIds = members.keys.sorted()
+    let indexed = ParallelWork.map(orgIds.count, threads: threads) { position in
+      let orgId = orgIds[position]
+      let ratioServices = Set(
+        definitions.indices.filter { orgOf[$0] == orgId && definitions[$0].indicator.isRequestRatio }.map { definitions[$0].service })
+      return OrgIncidents(all: incidents, members: members[orgId] ?? [], requestRatioServices: ratioServices)
+    }
+    let byOrg = Dictionary(uniqueKeysWithValues: zip(orgIds, indexed))
     let outcomes = ParallelWork.map(definitions.count, threads: threads) { index in
       let definition = definitions[index]
       return Result { () throws(SLOEvaluationError) in
-        guard let orgId = definition.orgId ?? defaultOrgId else {
-          throw .noOrg(slo: definition.name, origin: definition.origin)
-        }
+        guard let orgId = orgOf[index] else { throw .noOrg(slo: definition.name, origin: definition.origin) }
         return evaluate(
-          definition, orgId: orgId, inOrg: byOrg[orgId] ?? [], ofService: byService[orgId]?[definition.service] ?? [], at: at,
-          minimumRemaining: minimumRemaining)
+          definition, orgId: orgId, incidents: byOrg[orgId] ?? OrgIncidents(all: [], members: []), at: at,
+          minimumRemaining: minimumRemaining, explain: explain)
       }
     }
     return try outcomes.map { outcome throws(SLOEvaluationError) in try outcome.get() }
@@ -170,22 +181,23 @@ public enum SLOEngine {
   ///
   /// Only incidents of the SLO's org count, even for a service of the same name
   /// elsewhere; `defaultOrgId` (the command's `--org`) applies when the SLO names none.
-  /// An SLO is breached when its remaining budget is below `minimumRemaining`.
+  /// An SLO is breached when its remaining budget is below `minimumRemaining`. Without
+  /// `explain`, the evidence behind the figures (``SLOResult/explainedIntervals`` and
+  /// ``SLOResult/explainedSamples``) is left empty; every figure is the same.
   public static func evaluate(
     _ definition: SLODefinition, incidents: [IncidentSnapshot], at: Timestamp, defaultOrgId: String? = nil,
-    minimumRemaining: Double = 0
+    minimumRemaining: Double = 0, explain: Bool = true
   ) throws(SLOEvaluationError) -> SLOResult {
     guard let orgId = definition.orgId ?? defaultOrgId else { throw .noOrg(slo: definition.name, origin: definition.origin) }
-    let inOrg = incidents.filter { $0.orgId == orgId }
-    return evaluate(
-      definition, orgId: orgId, inOrg: inOrg, ofService: inOrg.filter { $0.serviceName == definition.service }, at: at,
-      minimumRemaining: minimumRemaining)
+    let inOrg = OrgIncidents(
+      all: incidents, members: incidents.indices.filter { incidents[$0].orgId == orgId },
+      requestRatioServices: definition.indicator.isRequestRatio ? [definition.service] : [])
+    return evaluate(definition, orgId: orgId, incidents: inOrg, at: at, minimumRemaining: minimumRemaining, explain: explain)
   }
 
-  /// The evaluation proper: `inOrg` holds the org's incidents, `ofService` those of the SLO's service.
+  /// The evaluation proper, over the incidents of the SLO's org.
   private static func evaluate(
-    _ definition: SLODefinition, orgId: String, inOrg: [IncidentSnapshot], ofService: [IncidentSnapshot], at: Timestamp,
-    minimumRemaining: Double
+    _ definition: SLODefinition, orgId: String, incidents: OrgIncidents, at: Timestamp, minimumRemaining: Double, explain: Bool
   ) -> SLOResult {
     let window = SLOWindows.window(definition.window, at: at)
     let evaluated = Interval(start: window.start, end: min(window.end, at))
@@ -194,7 +206,7 @@ public enum SLOEngine {
     switch definition.indicator {
     case .incidentTime(let counted):
       let badTime = BadTime(
-        incidents: ofService, counted: counted, at: at,
+        incidents: incidents.all, indices: incidents.byService[definition.service] ?? [], counted: counted, at: at,
         slices: definition.budgeting == .timeslices ? definition.timeSliceWindowMs.map { (window.start, $0) } : nil)
       let bad = badTime.counted(in: evaluated)
       let badMs = Double(bad.totalMilliseconds)
@@ -217,7 +229,7 @@ public enum SLOEngine {
         result.timeSlices = (length, badSlices, total)
       }
       result.consumers = badTime.consumers(in: evaluated, budget: budget)
-      result.explainedIntervals = badTime.explain(in: evaluated)
+      if explain { result.explainedIntervals = badTime.explain(in: evaluated) }
       // Days are consecutive: a binary search into the counted intervals, not a fresh clip per day.
       result.daily = daily(definition: definition, evaluated: evaluated, budget: budget) { Double(bad.overlapMilliseconds(with: $0)) }
       result.alerts = definition.alertPolicies.map { policy in
@@ -225,14 +237,14 @@ public enum SLOEngine {
           (Double(badTime.continuous(in: interval).totalMilliseconds), Double(interval.milliseconds))
         }
       }
-      result.recorded = recorded(definition, incidents: inOrg, evaluated: evaluated) { recordWindow in
+      result.recorded = recorded(definition, incidents: incidents, evaluated: evaluated) { recordWindow in
         let spent = Double(badTime.counted(in: recordWindow).totalMilliseconds)
         let allowed = allowedShare * Double(recordWindow.milliseconds)
         return allowed > 0 ? spent / allowed : (spent == 0 ? 0 : nil)
       }
 
     case .requestRatio:
-      let samples = RequestSamples(incidents: inOrg, service: definition.service)
+      let samples = incidents.requestSamples[definition.service] ?? RequestSamples(samples: [])
       let counted = samples.counts(in: evaluated)
       let total = Double(counted.total)
       let badEvents = Double(counted.total - counted.good)
@@ -240,7 +252,7 @@ public enum SLOEngine {
         definition: definition, orgId: orgId, window: window, evaluated: evaluated, at: at, measure: .events, valid: total,
         bad: badEvents, sli: total > 0 ? Double(counted.good) / total : nil, errorBudget: allowedShare * total, consumed: nil,
         remaining: nil, burnRate: nil, status: .met, breachMargin: nil, notes: [], timeSlices: nil, consumers: [], recorded: [],
-        alerts: [], daily: [], explainedIntervals: [], explainedSamples: samples.explain(in: evaluated))
+        alerts: [], daily: [], explainedIntervals: [], explainedSamples: explain ? samples.explain(in: evaluated) : [])
       if total == 0 { result.notes.append("no request counts in the window: the SLI is undefined and the budget untouched") }
       result.consumers = samples.consumers(in: evaluated, budget: result.errorBudget)
       let budget = result.errorBudget
@@ -254,7 +266,7 @@ public enum SLOEngine {
           return (Double(counts.total - counts.good), Double(counts.total))
         }
       }
-      result.recorded = recorded(definition, incidents: inOrg, evaluated: evaluated) { recordWindow in
+      result.recorded = recorded(definition, incidents: incidents, evaluated: evaluated) { recordWindow in
         let counts = samples.counts(in: recordWindow)
         let allowed = allowedShare * Double(counts.total)
         let spent = Double(counts.total - counts.good)
@@ -329,35 +341,73 @@ public enum SLOEngine {
   }
 
   private static func recorded(
-    _ definition: SLODefinition, incidents: [IncidentSnapshot], evaluated: Interval, recompute: (Interval) -> Double?
+    _ definition: SLODefinition, incidents: OrgIncidents, evaluated: Interval, recompute: (Interval) -> Double?
   ) -> [RecordedComparison] {
     var comparisons: [RecordedComparison] = []
-    for incident in incidents {
-      for violation in incident.sloViolations where definition.recordedIds.contains(violation.payload.sloId) {
+    for sloId in Set(definition.recordedIds) {
+      for (incident, violation) in incidents.violations[sloId] ?? [] {
         guard evaluated.start <= violation.ts && violation.ts < evaluated.end else { continue }
         let window = Interval(start: violation.payload.windowStart, end: violation.payload.windowEnd)
         let recomputed = recompute(window)
         comparisons.append(
           RecordedComparison(
-            eventId: violation.eventId, incidentId: incident.incidentId, recordedAt: violation.ts, window: window,
+            eventId: violation.eventId, incidentId: incidents.all[incident].incidentId, recordedAt: violation.ts, window: window,
             recorded: violation.payload.errorBudgetConsumed, recomputed: recomputed,
             difference: recomputed.map { $0 - violation.payload.errorBudgetConsumed }))
       }
     }
-    return comparisons.sorted { ($0.recordedAt, $0.eventId) < ($1.recordedAt, $1.eventId) }
+    return comparisons.sorted { ($0.recordedAt, $0.eventId, $0.incidentId) < ($1.recordedAt, $1.eventId, $1.incidentId) }
+  }
+}
+
+/// The incidents of one org, indexed once for all its SLOs.
+///
+/// Indices point into the whole input, which is shared, never copied: a snapshot is a
+/// few dozen references, and copying each for every SLO was most of an evaluation.
+struct OrgIncidents: Sendable {
+  let all: [IncidentSnapshot]
+  /// The org's incidents by service.
+  let byService: [String?: [Int]]
+  /// Live-recorded violations by the SLO id they name, with their incident, in input order.
+  let violations: [String: [(incident: Int, violation: SLOViolation)]]
+  /// The request counts of each service a request-ratio SLO measures.
+  let requestSamples: [String: RequestSamples]
+
+  init(all: [IncidentSnapshot], members: [Int], requestRatioServices: Set<String> = []) {
+    self.all = all
+    var byService: [String?: [Int]] = [:]
+    var violations: [String: [(incident: Int, violation: SLOViolation)]] = [:]
+    var samples: [String: [(incidentId: String, sample: RequestSample)]] = [:]
+    for index in members {
+      byService[all[index].serviceName, default: []].append(index)
+      for violation in all[index].sloViolations { violations[violation.payload.sloId, default: []].append((index, violation)) }
+      guard !requestRatioServices.isEmpty else { continue }
+      for sample in all[index].requestSamples {
+        if let service = sample.serviceName, requestRatioServices.contains(service) {
+          samples[service, default: []].append((all[index].incidentId, sample))
+        }
+      }
+    }
+    self.byService = byService
+    self.violations = violations
+    requestSamples = samples.mapValues(RequestSamples.init(samples:))
   }
 }
 
 /// The counted bad time of one service's incidents.
 struct BadTime {
-  let incidents: [(snapshot: IncidentSnapshot, intervals: [Interval])]
+  /// The input the indices point into.
+  private let all: [IncidentSnapshot]
+  /// The incidents with bad time, as indices into `all`, and their own bad intervals.
+  let incidents: [(index: Int, intervals: [Interval])]
   let union: [Interval]
   /// Slice origin and length, when time slices apply.
   let slices: (origin: Timestamp, length: Int64)?
 
-  init(incidents: [IncidentSnapshot], counted: Set<Severity>, at: Timestamp, slices: (Timestamp, Int64)?) {
-    self.incidents = incidents.map { ($0, $0.badIntervals(countedSeverities: counted, until: at)) }.filter { !$0.1.isEmpty }
-    union = self.incidents.flatMap(\.intervals).unioned()
+  init(incidents all: [IncidentSnapshot], indices: [Int], counted: Set<Severity>, at: Timestamp, slices: (Timestamp, Int64)?) {
+    self.all = all
+    incidents = indices.map { ($0, all[$0].badIntervals(countedSeverities: counted, until: at)) }.filter { !$0.1.isEmpty }
+    union = incidents.flatMap(\.intervals).unioned()
     self.slices = slices
   }
 
@@ -382,8 +432,8 @@ struct BadTime {
     incidents.compactMap { entry -> BudgetConsumer? in
       let ms = Double(entry.intervals.clipped(to: window).totalMilliseconds)
       guard ms > 0 else { return nil }
-      return BudgetConsumer(
-        incidentId: entry.snapshot.incidentId, title: entry.snapshot.title, bad: ms, share: budget > 0 ? ms / budget : nil)
+      let incident = all[entry.index]
+      return BudgetConsumer(incidentId: incident.incidentId, title: incident.title, bad: ms, share: budget > 0 ? ms / budget : nil)
     }.sorted { ($0.bad, $1.incidentId) > ($1.bad, $0.incidentId) }
   }
 
@@ -403,7 +453,7 @@ struct BadTime {
         if piece < pieces.count { byPiece[piece, default: []].append(clipped) }
       }
       guard !byPiece.isEmpty else { continue }
-      let snapshot = incidents[index].snapshot
+      let snapshot = all[incidents[index].index]
       for (piece, own) in byPiece.sorted(by: { $0.key < $1.key }) {
         let bounds = pieces[piece]
         func overlaps<V>(_ span: Span<V>) -> Bool { span.start < bounds.end && (span.end.map { $0 > bounds.start } ?? true) }
@@ -418,13 +468,12 @@ struct BadTime {
 }
 
 /// The request counts of one service's METRIC signals, from every incident of the org.
-struct RequestSamples {
+struct RequestSamples: Sendable {
   let samples: [(incidentId: String, sample: RequestSample)]
 
-  init(incidents: [IncidentSnapshot], service: String) {
-    samples = incidents.flatMap { incident in
-      incident.requestSamples.filter { $0.serviceName == service }.map { (incident.incidentId, $0) }
-    }.sorted { ($0.sample.instant, $0.sample.eventId) < ($1.sample.instant, $1.sample.eventId) }
+  /// `samples` in `(instant, eventId)` order.
+  init(samples: [(incidentId: String, sample: RequestSample)]) {
+    self.samples = samples.sorted { ($0.sample.instant, $0.sample.eventId) < ($1.sample.instant, $1.sample.eventId) }
   }
 
   /// Counts whose instant is inside `window` (start inclusive, end exclusive).

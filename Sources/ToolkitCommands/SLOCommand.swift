@@ -64,14 +64,14 @@ public struct SLOOptions: ParsableArguments {
     return definitions.filter { org == nil || $0.orgId == nil || $0.orgId == org }
   }
 
-  /// Loads the input and evaluates every SLO at the evaluation time.
-  func evaluate(input: InputOptions, minimumRemaining: Double = 0) throws -> (at: Timestamp, results: [SLOResult]) {
+  /// Loads the input and evaluates every SLO at the evaluation time (with the evidence behind the figures if `explain`).
+  func evaluate(input: InputOptions, minimumRemaining: Double = 0, explain: Bool) throws -> (at: Timestamp, results: [SLOResult]) {
     let at = try TimeArgument.evaluationTime(at)
     let definitions = try definitions(org: input.org)
     let loaded = try input.load(detail: .analytics)
     let results = try SLOEngine.evaluate(
       definitions, incidents: loaded.snapshots, at: at, defaultOrgId: input.org, minimumRemaining: minimumRemaining,
-      threads: input.threadCount)
+      explain: explain, threads: input.threadCount)
     return (at, results)
   }
 }
@@ -115,7 +115,7 @@ extension SLOCommand {
     }
 
     public func run() async throws {
-      let (at, results) = try sloOptions.evaluate(input: input, minimumRemaining: minRemaining)
+      let (at, results) = try sloOptions.evaluate(input: input, minimumRemaining: minRemaining, explain: false)
       let text: String
       switch format {
       case .table: text = SLORendering.checkTable(results, at: at, minimumRemaining: minRemaining)
@@ -147,7 +147,7 @@ extension SLOCommand {
     public init() {}
 
     public func run() async throws {
-      let (at, results) = try sloOptions.evaluate(input: input)
+      let (at, results) = try sloOptions.evaluate(input: input, explain: explain)
       switch format {
       case .table: StandardOutput.write(SLORendering.reportTable(results, at: at, explain: explain))
       case .json:

@@ -298,5 +298,24 @@ struct SLOWindowDaysTests {
     let batch = try SLOEngine.evaluate(definitions, incidents: loaded, at: at, threads: 3)
     #expect(batch.count == definitions.count && definitions.count > 3)
     #expect("\(batch)" == "\(oneByOne)")
+    // The samples exercise every index the batch builds: services, request counts, live records.
+    #expect(batch.contains { $0.measure == .events && $0.valid > 0 })
+    #expect(batch.contains { !$0.recorded.isEmpty } && batch.contains { !$0.explainedIntervals.isEmpty })
+  }
+
+  @Test func withoutExplanationsEveryFigureIsTheSame() throws {
+    let definitions = try SLODefinitionParser.parse(
+      yaml: String(contentsOfFile: Repository.path("samples/slos.yaml"), encoding: .utf8), file: "samples/slos.yaml")
+    let loaded = try IncidentLoader.load(from: JSONLinesSource(paths: [Repository.path("samples/events.jsonl")]), report: { _ in })
+      .snapshots
+    let at = try Timestamp(rfc3339: "2026-11-23T06:00:00Z")
+    var explained = try SLOEngine.evaluate(definitions, incidents: loaded, at: at, threads: 2)
+    let figures = try SLOEngine.evaluate(definitions, incidents: loaded, at: at, explain: false, threads: 2)
+    #expect(explained.contains { !$0.explainedIntervals.isEmpty } && explained.contains { !$0.explainedSamples.isEmpty })
+    for index in explained.indices {
+      explained[index].explainedIntervals = []
+      explained[index].explainedSamples = []
+    }
+    #expect("\(figures)" == "\(explained)")
   }
 }
