@@ -161,6 +161,7 @@ private struct LoadState {
     var snapshots: [IncidentSnapshot] = []
     snapshots.reserveCapacity(keys.count)
     var orgs = Set<String>()
+    var eventsByType = EventTypeCounts()
     let outcomes = ParallelReplay.run(&ordered, threads: options.threads)
     for (index, key) in keys.enumerated() {
       // Taken one by one: the outcomes are released as their snapshots move out, never copied whole.
@@ -169,7 +170,7 @@ private struct LoadState {
       summary.exactDuplicates += outcome.exactDuplicates
       summary.uniqueEvents += snapshot.eventCount
       summary.unknownTypeEvents += snapshot.unknownEventCount
-      for (type, count) in outcome.eventsByType { summary.eventsByType[type, default: 0] += count }
+      eventsByType.add(outcome.eventsByType)
       for conflict in outcome.conflicts {
         summary.conflictingDuplicates += 1
         try diagnose(
@@ -191,6 +192,7 @@ private struct LoadState {
       }
       snapshots.append(snapshot)
     }
+    summary.eventsByType = eventsByType.byName
     summary.incidents = snapshots.count
     summary.orgs = orgs.sorted()
     // Skipped records are listed in source order, whichever stage found them.

@@ -128,8 +128,8 @@ public struct IncidentHistory: Sendable {
         .sorted { ($0.event.ts, $0.origin) < ($1.event.ts, $1.origin) }
       snapshot.details = IncidentDetails(timeline: timeline)
     }
-    var eventsByType: [String: Int] = [:]
-    for record in kept { eventsByType[record.change.typeName, default: 0] += 1 }
+    var eventsByType = EventTypeCounts()
+    for record in kept { eventsByType.count(record.change) }
     return ReplayOutcome(
       snapshot: snapshot, exactDuplicates: duplicates.exact, conflicts: duplicates.conflicts, eventsByType: eventsByType)
   }
@@ -143,7 +143,59 @@ public struct ReplayOutcome: Sendable {
   /// Repeats of an event id with different content: the later one (by origin) was dropped.
   public var conflicts: [DuplicateConflict]
   /// Kept events per `type` as written.
-  public var eventsByType: [String: Int]
+  public var eventsByType: EventTypeCounts
+}
+
+/// Events counted per `type`: the known types by position, others by name.
+///
+/// Replay counts every event of every incident; hashing a type name for each would
+/// cost more than the rest of the count.
+public struct EventTypeCounts: Sendable, Equatable {
+  private var known = [Int](repeating: 0, count: EventType.allCases.count)
+  private var unknown: [String: Int] = [:]
+
+  public init() {}
+
+  mutating func count(_ change: ReplayRecord.Change) {
+    if let type = change.type {
+      known[type.position] += 1
+    } else {
+      unknown[change.typeName, default: 0] += 1
+    }
+  }
+
+  /// Adds `other`'s counts to these.
+  public mutating func add(_ other: EventTypeCounts) {
+    for index in known.indices { known[index] += other.known[index] }
+    for (name, count) in other.unknown { unknown[name, default: 0] += count }
+  }
+
+  /// The counts by `type` as written, types never seen left out.
+  public var byName: [String: Int] {
+    var names = unknown
+    for (index, type) in EventType.allCases.enumerated() where known[index] > 0 { names[type.rawValue] = known[index] }
+    return names
+  }
+}
+
+extension EventType {
+  /// The type's place in `allCases`.
+  fileprivate var position: Int {
+    switch self {
+    case .incidentCreated: 0
+    case .incidentUpdated: 1
+    case .statusChanged: 2
+    case .severityChanged: 3
+    case .tagAdded: 4
+    case .tagRemoved: 5
+    case .signalIngested: 6
+    case .noteAdded: 7
+    case .playbookActionExecuted: 8
+    case .sloViolationRecorded: 9
+    case .linkedToTicket: 10
+    case .resolved: 11
+    }
+  }
 }
 
 /// Two events with the same id and different content.
@@ -280,22 +332,28 @@ struct ReplayRecord: Sendable {
     case ticket(Box<LinkedToTicket>)
     case unknown(type: String)
 
-    var typeName: String {
+    /// The event's type; nil for a type this toolkit does not know.
+    var type: EventType? {
       switch self {
-      case .created: EventType.incidentCreated.rawValue
-      case .updated: EventType.incidentUpdated.rawValue
-      case .status: EventType.statusChanged.rawValue
-      case .resolved: EventType.resolved.rawValue
-      case .severity: EventType.severityChanged.rawValue
-      case .tagAdded: EventType.tagAdded.rawValue
-      case .tagRemoved: EventType.tagRemoved.rawValue
-      case .signal: EventType.signalIngested.rawValue
-      case .note: EventType.noteAdded.rawValue
-      case .action: EventType.playbookActionExecuted.rawValue
-      case .sloViolation: EventType.sloViolationRecorded.rawValue
-      case .ticket: EventType.linkedToTicket.rawValue
-      case .unknown(let type): type
+      case .created: .incidentCreated
+      case .updated: .incidentUpdated
+      case .status: .statusChanged
+      case .resolved: .resolved
+      case .severity: .severityChanged
+      case .tagAdded: .tagAdded
+      case .tagRemoved: .tagRemoved
+      case .signal: .signalIngested
+      case .note: .noteAdded
+      case .action: .playbookActionExecuted
+      case .sloViolation: .sloViolationRecorded
+      case .ticket: .linkedToTicket
+      case .unknown: nil
       }
+    }
+
+    var typeName: String {
+      if case .unknown(let name) = self { return name }
+      return type?.rawValue ?? ""
     }
   }
 

@@ -218,7 +218,7 @@ struct ReplayTests {
     #expect(outcome.snapshot.eventCount == 2)
     #expect(outcome.snapshot.lifecycle.mitigatedAt == ts("2026-11-02T10:30:00Z"))
     #expect(outcome.snapshot.details?.timeline.map(\.origin.record) == [1, 2])
-    #expect(outcome.eventsByType == ["INCIDENT_CREATED": 1, "INCIDENT_STATUS_CHANGED": 1])
+    #expect(outcome.eventsByType.byName == ["INCIDENT_CREATED": 1, "INCIDENT_STATUS_CHANGED": 1])
   }
 
   @Test func ignoresUnknownTypesButCountsThem() {
@@ -230,7 +230,7 @@ struct ReplayTests {
     #expect(outcome.snapshot.unknownEventCount == 1)
     #expect(outcome.snapshot.eventCount == 2)
     #expect(outcome.snapshot.status == .open)
-    #expect(outcome.eventsByType["INCIDENT_ESCALATED"] == 1)
+    #expect(outcome.eventsByType.byName["INCIDENT_ESCALATED"] == 1)
   }
 
   @Test func aSecondCreationActsAsAnUpdate() {
@@ -288,5 +288,40 @@ struct ParallelWorkTests {
         #expect(ParallelWork.map(count, threads: threads) { $0 * 2 } == (0..<count).map { $0 * 2 })
       }
     }
+  }
+}
+
+@Suite("Events counted per type")
+struct EventTypeCountTests {
+  @Test func everyKnownTypeAndAnUnknownOneAreCountedUnderTheirNames() {
+    var f = EventFactory()
+    let events = [
+      f.created("2026-11-02T10:00:00Z"),
+      f.event("2026-11-02T10:01:00Z", .updated(IncidentUpdated(title: "Checkout errors, EU"))),
+      f.status("2026-11-02T10:02:00Z", .investigating),
+      f.severity("2026-11-02T10:03:00Z", .sev1),
+      f.event("2026-11-02T10:04:00Z", .tagAdded(TagChanged(tag: "db"))),
+      f.event("2026-11-02T10:05:00Z", .tagRemoved(TagChanged(tag: "db"))),
+      f.metric("2026-11-02T10:06:00Z", good: 9, total: 10),
+      f.note("2026-11-02T10:07:00Z"),
+      f.event("2026-11-02T10:08:00Z", .playbookActionExecuted(
+          PlaybookActionExecuted(actionKind: "restart", label: "Restart", actorType: .user, actorRef: "user_1"))),
+      f.event("2026-11-02T10:09:00Z", .unknown(type: "INCIDENT_NEW_THING", payload: .object([:]))),
+      f.event("2026-11-02T10:10:00Z", .unknown(type: "INCIDENT_NEW_THING", payload: .object([:]))),
+      f.event(
+        "2026-11-02T10:11:00Z",
+        .sloViolationRecorded(
+          SLOViolationRecorded(
+            sloId: "slo_1", windowStart: ts("2026-11-01T00:00:00Z"), windowEnd: ts("2026-11-02T10:11:00Z"), errorBudgetConsumed: 0.4,
+            thresholdBreached: false))),
+      f.event("2026-11-02T10:12:00Z", .linkedToTicket(LinkedToTicket(system: "jira", ref: "OPS-1"))),
+      f.event("2026-11-02T10:13:00Z", .resolved(IncidentResolved(summary: "Pool resized"))),
+    ]
+    let counts = replay(events).eventsByType.byName
+    #expect(counts.count == EventType.allCases.count + 1)
+    var expected: [String: Int] = [:]
+    for event in events { expected[event.type, default: 0] += 1 }
+    #expect(counts == expected)
+    #expect(Set(counts.keys).isSuperset(of: ["INCIDENT_CREATED", "INCIDENT_PLAYBOOK_ACTION_EXECUTED", "INCIDENT_NEW_THING"]))
   }
 }
