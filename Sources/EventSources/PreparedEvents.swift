@@ -128,7 +128,11 @@ public final class HistoryPartitions: Sendable {
   }
 
   private func partition(of incident: IncidentRef) -> Int {
-    partitions.count == 1 ? 0 : Int(UInt(bitPattern: incident.hashValue) % UInt(partitions.count))
+    guard partitions.count > 1 else { return 0 }
+    // The id alone, by the byte hash: cheaper than hashing both strings again, and as well spread.
+    var id = incident.incidentId
+    let hash = id.withUTF8 { ContentHash.of(UnsafeRawBufferPointer($0)) }
+    return Int(UInt(bitPattern: hash) % UInt(partitions.count))
   }
 
   private func insert(_ event: PreparedEvent, into histories: inout [IncidentRef: IncidentHistory]) {

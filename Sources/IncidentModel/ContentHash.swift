@@ -11,18 +11,25 @@ public enum ContentHash {
     var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(truncatingIfNeeded: bytes.count)
     var offset = 0
     while bytes.count - offset >= 8 {
-      let word = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+      let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
       hash = (hash ^ word) &* multiplier
       hash = (hash << 29) | (hash >> 35)
       offset += 8
     }
+    // The last 0–7 bytes, little-endian, in at most three loads (most hashed values are short).
     var tail: UInt64 = 0
     var shift: UInt64 = 0
-    while offset < bytes.count {
-      tail |= UInt64(bytes[offset]) << shift
-      shift += 8
-      offset += 1
+    if bytes.count - offset >= 4 {
+      tail = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+      shift = 32
+      offset += 4
     }
+    if bytes.count - offset >= 2 {
+      tail |= UInt64(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))) << shift
+      shift += 16
+      offset += 2
+    }
+    if offset < bytes.count { tail |= UInt64(bytes[offset]) << shift }
     hash = (hash ^ tail) &* multiplier
     // A final avalanche, so that nearby inputs differ in every bit.
     hash ^= hash >> 32

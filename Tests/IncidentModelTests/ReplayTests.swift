@@ -304,7 +304,9 @@ struct EventTypeCountTests {
       f.event("2026-11-02T10:05:00Z", .tagRemoved(TagChanged(tag: "db"))),
       f.metric("2026-11-02T10:06:00Z", good: 9, total: 10),
       f.note("2026-11-02T10:07:00Z"),
-      f.event("2026-11-02T10:08:00Z", .playbookActionExecuted(
+      f.event(
+        "2026-11-02T10:08:00Z",
+        .playbookActionExecuted(
           PlaybookActionExecuted(actionKind: "restart", label: "Restart", actorType: .user, actorRef: "user_1"))),
       f.event("2026-11-02T10:09:00Z", .unknown(type: "INCIDENT_NEW_THING", payload: .object([:]))),
       f.event("2026-11-02T10:10:00Z", .unknown(type: "INCIDENT_NEW_THING", payload: .object([:]))),
@@ -323,5 +325,39 @@ struct EventTypeCountTests {
     for event in events { expected[event.type, default: 0] += 1 }
     #expect(counts == expected)
     #expect(Set(counts.keys).isSuperset(of: ["INCIDENT_CREATED", "INCIDENT_PLAYBOOK_ACTION_EXECUTED", "INCIDENT_NEW_THING"]))
+  }
+}
+
+@Suite("Content hashes")
+struct ContentHashTests {
+  /// The definition, a byte at a time: eight-byte little-endian words, then the tail, then the avalanche.
+  private func reference(_ bytes: [UInt8]) -> Int {
+    let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(bytes.count)
+    var index = 0
+    while bytes.count - index >= 8 {
+      var word: UInt64 = 0
+      for byte in 0..<8 { word |= UInt64(bytes[index + byte]) << (8 * UInt64(byte)) }
+      hash = (hash ^ word) &* multiplier
+      hash = (hash << 29) | (hash >> 35)
+      index += 8
+    }
+    var tail: UInt64 = 0
+    for (position, byte) in bytes[index...].enumerated() { tail |= UInt64(byte) << (8 * UInt64(position)) }
+    hash = (hash ^ tail) &* multiplier
+    hash ^= hash >> 32
+    hash = hash &* 0xD6E8_FEB8_6659_FD93
+    hash ^= hash >> 32
+    return Int(truncatingIfNeeded: hash)
+  }
+
+  @Test func everyLengthHashesAsTheByteAtATimeDefinition() {
+    var generator = SystemRandomNumberGenerator()
+    for length in 0...40 {
+      for _ in 0..<20 {
+        let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        #expect(ContentHash.of(bytes) == reference(bytes), "\(bytes)")
+      }
+    }
   }
 }
