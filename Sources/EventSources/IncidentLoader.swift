@@ -214,7 +214,7 @@ private enum ParallelReplay {
     let outcomes = Slots<ReplayOutcome>(count: pending.count)
     // In rounds, handing the pages of replayed histories back between them: snapshots are
     // built on other threads' heaps, which cannot reuse what the histories leave free.
-    let rounds = 8
+    let rounds = 4
     let perRound = (pending.count + rounds - 1) / rounds
     for start in stride(from: 0, to: pending.count, by: max(1, perRound)) {
       let count = min(perRound, pending.count - start)

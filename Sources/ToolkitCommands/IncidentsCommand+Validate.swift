@@ -21,6 +21,7 @@ extension IncidentsCommand {
 
     public func run() async throws {
       let loaded = try input.load(detail: .analytics)
+      ProcessLifetime.keepUntilExit(loaded)
       let summary = loaded.summary
       switch format {
       case .text: StandardOutput.write(LoadSummaryRendering.text(summary, inputs: input.inputNames))

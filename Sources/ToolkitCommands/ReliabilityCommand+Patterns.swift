@@ -43,6 +43,7 @@ extension ReliabilityCommand {
       let period = selection.period
       let label = selection.isWeek ? "ISO week \(selection.label)" : nil
       let loaded = try input.load(detail: .analytics, readsWholeHistories: true)
+      ProcessLifetime.keepUntilExit(loaded)
       let report = PatternAnalysis.analyse(
         loaded.snapshots, period: period, at: at, minimumCount: minCount, threads: input.threadCount)
       switch format {

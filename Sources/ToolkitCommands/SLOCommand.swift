@@ -69,6 +69,7 @@ public struct SLOOptions: ParsableArguments {
     let at = try TimeArgument.evaluationTime(at)
     let definitions = try definitions(org: input.org)
     let loaded = try input.load(detail: .analytics)
+    ProcessLifetime.keepUntilExit(loaded)
     let results = try SLOEngine.evaluate(
       definitions, incidents: loaded.snapshots, at: at, defaultOrgId: input.org, minimumRemaining: minimumRemaining,
       explain: explain, threads: input.threadCount)
