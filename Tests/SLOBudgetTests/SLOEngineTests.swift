@@ -288,12 +288,16 @@ struct SLOWindowDaysTests {
     #expect(byArithmetic.first?.interval.start ?? interval.start == interval.start)
   }
 
-  @Test func batchEvaluationOnThreadsEqualsOneByOne() throws {
+  /// The sample SLOs and incidents, evaluated at a time inside the samples' last week.
+  private func samples() throws -> (definitions: [SLODefinition], incidents: [IncidentSnapshot], at: Timestamp) {
     let definitions = try SLODefinitionParser.parse(
       yaml: String(contentsOfFile: Repository.path("samples/slos.yaml"), encoding: .utf8), file: "samples/slos.yaml")
     let loaded = try IncidentLoader.load(from: JSONLinesSource(paths: [Repository.path("samples/events.jsonl")]), report: { _ in })
-      .snapshots
-    let at = try Timestamp(rfc3339: "2026-11-23T06:00:00Z")
+    return (definitions, loaded.snapshots, try Timestamp(rfc3339: "2026-11-23T06:00:00Z"))
+  }
+
+  @Test func batchEvaluationOnThreadsEqualsOneByOne() throws {
+    let (definitions, loaded, at) = try samples()
     let oneByOne = try definitions.map { try SLOEngine.evaluate($0, incidents: loaded, at: at) }
     let batch = try SLOEngine.evaluate(definitions, incidents: loaded, at: at, threads: 3)
     #expect(batch.count == definitions.count && definitions.count > 3)
@@ -304,11 +308,7 @@ struct SLOWindowDaysTests {
   }
 
   @Test func withoutExplanationsEveryFigureIsTheSame() throws {
-    let definitions = try SLODefinitionParser.parse(
-      yaml: String(contentsOfFile: Repository.path("samples/slos.yaml"), encoding: .utf8), file: "samples/slos.yaml")
-    let loaded = try IncidentLoader.load(from: JSONLinesSource(paths: [Repository.path("samples/events.jsonl")]), report: { _ in })
-      .snapshots
-    let at = try Timestamp(rfc3339: "2026-11-23T06:00:00Z")
+    let (definitions, loaded, at) = try samples()
     var explained = try SLOEngine.evaluate(definitions, incidents: loaded, at: at, threads: 2)
     let figures = try SLOEngine.evaluate(definitions, incidents: loaded, at: at, explain: false, threads: 2)
     #expect(explained.contains { !$0.explainedIntervals.isEmpty } && explained.contains { !$0.explainedSamples.isEmpty })
