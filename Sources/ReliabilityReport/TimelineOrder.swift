@@ -1,5 +1,5 @@
 import HeapModule
-public import IncidentModel
+import IncidentModel
 
 /// Puts timeline rows in `(ts, origin)` order as they stream in, holding only a window of them.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-public import IncidentModel
+import IncidentModel
 import Yams
 
 /// A broken SLO definition: the file, the document, the field and what is wrong.

@@ -1,4 +1,4 @@
-public import ArgumentParser
+import ArgumentParser
 import IncidentModel
 
 /// The period a report covers: `--week`, or `--since` and `--until`, else the last complete ISO week before `--at`.
