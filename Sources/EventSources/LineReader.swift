@@ -108,7 +108,7 @@ struct LineReader {
 
   private let input: any ByteInput
   private let name: String
-  private let batchSize: Int
+  /// The batch buffers; their size is the batch size.
   private let pool: LineBufferPool
   /// The start of a line that did not fit in the previous batch.
   private var carried: [UInt8] = []
@@ -119,14 +119,13 @@ struct LineReader {
   init(input: any ByteInput, name: String, bufferSize: Int = defaultBatchSize) {
     self.input = input
     self.name = name
-    self.batchSize = max(bufferSize, 1)
-    pool = LineBufferPool(bufferSize: batchSize)
+    pool = LineBufferPool(bufferSize: max(bufferSize, 1))
   }
 
   /// The next batch of complete lines, or nil at the end of the input.
   mutating func nextBatch() throws -> LineBatch? {
     guard !finished else { return nil }
-    var capacity = max(batchSize, carried.count * 2)
+    var capacity = max(pool.bufferSize, carried.count * 2)
     var base = pool.take(capacity: capacity)
     var owned = true
     defer { if owned { pool.giveBack(base, capacity: capacity) } }

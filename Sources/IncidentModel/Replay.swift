@@ -251,12 +251,11 @@ struct RecordStore: Sendable {
   /// `record` pointing into this store for `extras`.
   mutating func keep(_ extras: RecordExtras, of record: ReplayRecord) -> ReplayRecord {
     var record = record
-    if !extras.eventId.isEmpty {
+    // Offsets are 32-bit: past 4 GiB of ids in one incident, an id is left out rather than misplaced.
+    if !extras.eventId.isEmpty, eventIdBytes.count + extras.eventId.utf8.count <= Int(UInt32.max) {
       let offset = eventIdBytes.count
       eventIdBytes.append(contentsOf: extras.eventId.utf8)
-      record.eventId = EventIdSpan(offset: UInt32(truncatingIfNeeded: offset), count: UInt32(eventIdBytes.count - offset))
-      // Past 4 GiB of ids in one incident the offsets would wrap: keep the id out rather than name the wrong event.
-      if eventIdBytes.count > Int(UInt32.max) { record.eventId = .none }
+      record.eventId = EventIdSpan(offset: UInt32(offset), count: UInt32(eventIdBytes.count - offset))
     }
     if case .signal(var signal) = record.change {
       if let context = extras.signalContext {
