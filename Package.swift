@@ -17,6 +17,7 @@ let package = Package(
     .executable(name: "postmortem", targets: ["postmortem"]),
     .library(name: "IncidentModel", targets: ["IncidentModel"]),
     .library(name: "EventSources", targets: ["EventSources"]),
+    .library(name: "ReplayEngine", targets: ["ReplayEngine"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-algorithms.git", from: "1.2.1"),
@@ -71,7 +72,6 @@ let package = Package(
     .target(
       name: "EventSources",
       dependencies: [
-        "CMalloc",
         "IncidentModel",
         .product(name: "SystemPackage", package: "swift-system"),
         .product(name: "CompressNIO", package: "compress-nio"),
@@ -84,6 +84,15 @@ let package = Package(
     .target(
       name: "PostgresSource",
       dependencies: ["CLibPQ", "EventSources", "IncidentModel"],
+      swiftSettings: strictSwift
+    ),
+
+    // MARK: - Engine
+
+    /// Loading: partitions by incident, spilling past the memory limit, dedupe, parallel replay into folds.
+    .target(
+      name: "ReplayEngine",
+      dependencies: ["CMalloc", "EventSources", "IncidentModel", .product(name: "SystemPackage", package: "swift-system")],
       swiftSettings: strictSwift
     ),
 
@@ -115,7 +124,7 @@ let package = Package(
     .target(
       name: "ToolkitCommands",
       dependencies: [
-        "IncidentModel", "EventSources", "PostgresSource", "Patterns", "SLOBudget", "Postmortem", "ReliabilityReport",
+        "IncidentModel", "EventSources", "ReplayEngine", "PostgresSource", "Patterns", "SLOBudget", "Postmortem", "ReliabilityReport",
         "SampleGenerator",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -134,7 +143,7 @@ let package = Package(
 
     .executableTarget(
       name: "reader-benchmark",
-      dependencies: ["EventSources", "IncidentModel"],
+      dependencies: ["EventSources", "IncidentModel", "ReplayEngine"],
       path: "Benchmarks/ReaderBenchmark",
       swiftSettings: strictSwift
     ),
@@ -152,28 +161,35 @@ let package = Package(
     .testTarget(name: "IncidentModelTests", dependencies: ["IncidentModel", "TestSupport"], swiftSettings: strictSwift),
     .testTarget(name: "PatternsTests", dependencies: ["Patterns", "IncidentModel", "TestSupport"], swiftSettings: strictSwift),
     .testTarget(
-      name: "SLOBudgetTests", dependencies: ["SLOBudget", "IncidentModel", "EventSources", "TestSupport"], swiftSettings: strictSwift),
+      name: "SLOBudgetTests", dependencies: ["SLOBudget", "IncidentModel", "EventSources", "ReplayEngine", "TestSupport"],
+      swiftSettings: strictSwift),
     .testTarget(name: "PostmortemTests", dependencies: ["Postmortem", "IncidentModel", "TestSupport"], swiftSettings: strictSwift),
     .testTarget(
       name: "EventSourcesTests",
       dependencies: [
-        "EventSources", "IncidentModel", "SampleGenerator", "TestSupport",
+        "EventSources", "IncidentModel", "ReplayEngine", "SampleGenerator", "TestSupport",
         .product(name: "CompressNIO", package: "compress-nio"),
         .product(name: "NIOCore", package: "swift-nio"),
       ],
       swiftSettings: strictSwift
     ),
+    .testTarget(
+      name: "ReplayEngineTests",
+      dependencies: ["ReplayEngine", "EventSources", "IncidentModel", "SampleGenerator", "TestSupport"],
+      swiftSettings: strictSwift
+    ),
     /// Talks to the real PostgreSQL servers `scripts/with-postgres` starts (see `scripts/test`).
     .testTarget(
       name: "PostgresSourceTests",
-      dependencies: ["PostgresSource", "EventSources", "IncidentModel", "TestSupport", "incidents", "reliability", "slo"],
+      dependencies: ["PostgresSource", "EventSources", "IncidentModel", "ReplayEngine", "TestSupport", "incidents", "reliability", "slo"],
       swiftSettings: strictSwift
     ),
     .testTarget(
       name: "ToolkitCommandsTests",
       // The executables are listed so they are built for the end-to-end tests.
       dependencies: [
-        "ToolkitCommands", "EventSources", "IncidentModel", "Patterns", "SampleGenerator", "TestSupport", "incidents", "reliability", "slo",
+        "ToolkitCommands", "EventSources", "IncidentModel", "ReplayEngine", "Patterns", "SampleGenerator", "TestSupport", "incidents",
+        "reliability", "slo",
         "postmortem", .product(name: "ZIPFoundation", package: "ZIPFoundation"), .product(name: "SWXMLHash", package: "SWXMLHash"),
       ],
       swiftSettings: strictSwift

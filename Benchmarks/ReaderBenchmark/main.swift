@@ -3,6 +3,7 @@
 import EventSources
 import Foundation
 import IncidentModel
+import ReplayEngine
 
 let arguments = CommandLine.arguments.dropFirst()
 guard let path = arguments.first else {

@@ -154,10 +154,11 @@ enum CompactDecoder {
     if let whole = preparation.wholeEventsOf, incident.incidentId == whole { throw leave }
     guard preparation.include(incident) else { return .excluded }
     let idBytes = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(line)[id])
-    let entry = IncidentHistory.Entry(
-      ts: ts, origin: origin, eventId: change.citesEvent ? String(decoding: idBytes, as: UTF8.self) : "", idHash: ContentHash.of(idBytes),
-      digest: digest, change: change)
-    return .prepared(PreparedEvent(incident: incident, unknownType: nil, entry: entry))
+    let eventId = change.citesEvent ? String(decoding: idBytes, as: UTF8.self) : ""
+    return .prepared(
+      PreparedEvent(
+        incident: incident, origin: origin, digest: digest,
+        content: .compact(ts: ts, eventId: eventId, idHash: ContentHash.of(idBytes), change: change)))
   }
 
   private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ text: String) -> Bool {

@@ -23,9 +23,9 @@ public protocol EventSource {
     broken: (EventOrigin, EventDecodingError) throws -> Void
   ) throws
 
-  /// Reads every record once, adding each prepared event to `histories` (from any thread) and
+  /// Reads every record once, handing each prepared event to `sink` (from any thread) and
   /// reporting to `notice`, in source order, what the loader counts and diagnoses.
-  func read(threads: Int, preparation: Preparation, into histories: HistoryPartitions, notice: (LoadNotice) throws -> Void) throws
+  func read(threads: Int, preparation: Preparation, into sink: some PreparedEventSink, notice: (LoadNotice) throws -> Void) throws
 
   /// Where a record is, for messages: `FILE:LINE`, or a table row.
   func location(of origin: EventOrigin) -> String

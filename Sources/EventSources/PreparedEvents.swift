@@ -1,5 +1,4 @@
 public import IncidentModel
-import Synchronization
 
 /// The incident an event belongs to.
 public struct IncidentRef: Hashable, Comparable, Sendable {
@@ -16,12 +15,58 @@ public struct IncidentRef: Hashable, Comparable, Sendable {
   }
 }
 
-/// What a loader keeps of one event, made ready on the thread that decoded it.
+/// One decoded event on its way to the loader: what replay needs of it, made on the thread that decoded it.
+///
+/// The frequent kinds come straight from the line in their compact form; every
+/// other event comes whole. The loader decides how to hold it (in memory or in a
+/// temporary file) and when to turn it into a history ``IncidentHistory/Entry``.
 public struct PreparedEvent: Sendable {
-  var incident: IncidentRef
-  /// Set for events of an unknown type (named in a warning).
-  var unknownType: (type: String, eventId: String)?
-  var entry: IncidentHistory.Entry
+  public var incident: IncidentRef
+  public var origin: EventOrigin
+  /// Identity of the event's content for dedupe (see ``ContentDigest``); the same rule for every record of a source.
+  public var digest: Int
+  public var content: Content
+
+  /// An event in compact form, or whole.
+  public enum Content: Sendable {
+    /// `eventId` is empty unless figures cite the event (``IncidentHistory/CompactChange/citesEvent``);
+    /// `idHash` is ``ContentHash/of(_:)`` of the id's bytes either way.
+    case compact(ts: Timestamp, eventId: String, idHash: Int, change: IncidentHistory.CompactChange)
+    case event(IncidentEvent)
+  }
+
+  public init(incident: IncidentRef, origin: EventOrigin, digest: Int, content: Content) {
+    self.incident = incident
+    self.origin = origin
+    self.digest = digest
+    self.content = content
+  }
+
+  /// The type and id of an event of a type this toolkit does not know (named in a warning); else nil.
+  public var unknownType: (type: String, eventId: String)? {
+    guard case .event(let event) = content, case .unknown(let type, _) = event.payload else { return nil }
+    return (type, event.id)
+  }
+
+  /// ``ContentHash/of(_:)`` of the event id's bytes: the identity dedupe compares.
+  public var idHash: Int {
+    switch content {
+    case .compact(_, _, let idHash, _): return idHash
+    case .event(let event):
+      var id = event.id
+      return id.withUTF8 { ContentHash.of(UnsafeRawBufferPointer($0)) }
+    }
+  }
+
+  /// What a history keeps of the event, at `detail`.
+  public func entry(detail: EventDetail) -> IncidentHistory.Entry {
+    switch content {
+    case .compact(let ts, let eventId, let idHash, let change):
+      IncidentHistory.Entry(ts: ts, origin: origin, eventId: eventId, idHash: idHash, digest: digest, change: change)
+    case .event(let event):
+      IncidentHistory.Entry(event, origin: origin, detail: detail, digest: digest)
+    }
+  }
 }
 
 /// How a loader wants events prepared.
@@ -42,23 +87,21 @@ public struct Preparation: Sendable {
   }
 
   /// The detail to keep for events of `incidentId`.
-  func detail(for incidentId: String) -> EventDetail {
+  public func detail(for incidentId: String) -> EventDetail {
     incidentId == wholeEventsOf ? .full : detail
   }
 
   /// Prepares a decoded event; nil when its incident is not included.
+  ///
+  /// Without a `digest` from the source, the event's own hash stands for its content (stable within a run).
   func prepare(_ event: IncidentEvent, origin: EventOrigin, digest: Int?) -> PreparedEvent? {
     let incident = IncidentRef(orgId: event.orgId, incidentId: event.incidentId)
     guard include(incident) else { return nil }
-    var unknownType: (String, String)?
-    if case .unknown(let type, _) = event.payload { unknownType = (type, event.id) }
-    return PreparedEvent(
-      incident: incident, unknownType: unknownType,
-      entry: IncidentHistory.Entry(event, origin: origin, detail: detail(for: event.incidentId), digest: digest))
+    return PreparedEvent(incident: incident, origin: origin, digest: digest ?? event.hashValue, content: .event(event))
   }
 }
 
-/// What a loader must see of a source's records, in source order; the events themselves go to ``HistoryPartitions``.
+/// What a loader must see of a source's records, in source order; the events themselves go to a ``PreparedEventSink``.
 public enum LoadNotice: Sendable {
   /// This many events decoded, kept or of incidents the preparation leaves out.
   case events(Int)
@@ -68,102 +111,42 @@ public enum LoadNotice: Sendable {
   case broken(EventOrigin, EventDecodingError)
 }
 
-/// The histories of a load, split by incident over a few locked partitions, so the
-/// threads that decode events add them directly and the reading thread only reports.
+/// Where a source puts the events it prepared: the loader's partitions.
 ///
-/// An incident's events may arrive in any order and from any thread: a history
-/// replays them in `(ts, origin)` order whatever the order of arrival.
-public final class HistoryPartitions: Sendable {
-  private final class Partition: Sendable {
-    let histories = Mutex<[IncidentRef: IncidentHistory]>([:])
-  }
-
-  private let partitions: [Partition]
-  private let preparation: Preparation
-  private let requestCountsWithin: Interval?
-
-  init(count: Int, preparation: Preparation, requestCountsWithin: Interval?) {
-    partitions = (0..<max(1, count)).map { _ in Partition() }
-    self.preparation = preparation
-    self.requestCountsWithin = requestCountsWithin
-  }
-
-  /// Adds one event; from any thread.
-  public func add(_ event: PreparedEvent) {
-    partitions[partition(of: event.incident)].histories.withLock { insert(event, into: &$0) }
-  }
-
-  /// Adds events, taking each partition's lock once; from any thread.
-  public func add(_ events: [PreparedEvent]) {
-    guard partitions.count > 1 else {
-      partitions[0].histories.withLock { histories in for event in events { insert(event, into: &histories) } }
-      return
-    }
-    var byPartition = [[Int32]](repeating: [], count: partitions.count)
-    for (index, event) in events.enumerated() { byPartition[partition(of: event.incident)].append(Int32(index)) }
-    for (partition, indices) in byPartition.enumerated() where !indices.isEmpty {
-      partitions[partition].histories.withLock { histories in
-        for index in indices { insert(events[Int(index)], into: &histories) }
-      }
-    }
-  }
-
-  /// Every history with its incident, in `(orgId, incidentId)` order; the partitions are left empty.
-  func takeAll() -> (keys: [IncidentRef], histories: [IncidentHistory]) {
-    var all = partitions.map { partition in
-      partition.histories.withLock { histories in
-        let taken = histories
-        histories = [:]
-        return taken
-      }
-    }
-    var keys: [(key: IncidentRef, partition: Int)] = []
-    keys.reserveCapacity(all.reduce(0) { $0 + $1.count })
-    for (partition, histories) in all.enumerated() { keys += histories.keys.map { ($0, partition) } }
-    keys.sort { $0.key < $1.key }
-    var ordered: [IncidentHistory] = []
-    ordered.reserveCapacity(keys.count)
-    for (key, partition) in keys { if let history = all[partition].removeValue(forKey: key) { ordered.append(history) } }
-    return (keys.map(\.key), ordered)
-  }
-
-  private func partition(of incident: IncidentRef) -> Int {
-    guard partitions.count > 1 else { return 0 }
-    // The id alone, by the byte hash: cheaper than hashing both strings again, and as well spread.
-    var id = incident.incidentId
-    let hash = id.withUTF8 { ContentHash.of(UnsafeRawBufferPointer($0)) }
-    return Int(UInt(bitPattern: hash) % UInt(partitions.count))
-  }
-
-  private func insert(_ event: PreparedEvent, into histories: inout [IncidentRef: IncidentHistory]) {
-    var entry = event.entry
-    if let window = requestCountsWithin { entry.leaveOutRequestCounts(outside: window) }
-    let key = event.incident
-    histories[key, default: IncidentHistory(orgId: key.orgId, incidentId: key.incidentId, detail: preparation.detail(for: key.incidentId))]
-      .append(entry)
-  }
+/// Called from any of the decoding threads, in no particular order: a history
+/// replays its events in `(ts, origin)` order whatever the order of arrival.
+public protocol PreparedEventSink: Sendable {
+  /// Takes a batch of prepared events.
+  func add(_ events: [PreparedEvent])
 }
 
 extension EventSource {
-  /// Reads every record, adding each prepared event to `histories` and reporting what the loader must see.
+  /// Reads every record, handing each prepared event to `sink` and reporting what the loader must see.
   ///
   /// This default decodes whole events (on the threads ``read(threads:transform:value:broken:)`` uses)
-  /// and adds them on the calling thread; JSON Lines reads the frequent kinds straight into their
-  /// compact form and adds them on its decoding threads.
+  /// and hands them over from the calling thread in batches; JSON Lines reads the frequent kinds
+  /// straight into their compact form and hands them over from its decoding threads.
   public func read(
-    threads: Int, preparation: Preparation, into histories: HistoryPartitions, notice: (LoadNotice) throws -> Void
+    threads: Int, preparation: Preparation, into sink: some PreparedEventSink, notice: (LoadNotice) throws -> Void
   ) throws {
+    var batch: [PreparedEvent] = []
+    let batchSize = 4096
     try read(
       threads: threads, transform: { event, origin in preparation.prepare(event, origin: origin, digest: nil) },
       value: { prepared in
         try notice(.events(1))
         guard let prepared else { return }
         if let (type, eventId) = prepared.unknownType {
-          try notice(.unknownType(type: type, eventId: eventId, origin: prepared.entry.origin))
+          try notice(.unknownType(type: type, eventId: eventId, origin: prepared.origin))
         }
-        histories.add(prepared)
+        batch.append(prepared)
+        if batch.count >= batchSize {
+          sink.add(batch)
+          batch.removeAll(keepingCapacity: true)
+        }
       },
       broken: { origin, error in try notice(.broken(origin, error)) })
+    if !batch.isEmpty { sink.add(batch) }
   }
 }
 
@@ -174,12 +157,12 @@ private struct BatchNotices: Sendable {
 }
 
 extension JSONLinesSource {
-  /// Reads the files, preparing events and adding them to `histories` on up to `threads` threads.
+  /// Reads the files, preparing events and handing them to `sink` on up to `threads` threads.
   ///
   /// Dedupe compares the content of events by their line's ``ContentDigest``,
   /// whichever decoder read them.
   public func read(
-    threads: Int, preparation: Preparation, into histories: HistoryPartitions, notice: (LoadNotice) throws -> Void
+    threads: Int, preparation: Preparation, into sink: some PreparedEventSink, notice: (LoadNotice) throws -> Void
   ) throws {
     let filter = self.filter
     try readBatches(
@@ -203,7 +186,7 @@ extension JSONLinesSource {
             prepared.append(event)
           }
         }
-        histories.add(prepared)
+        sink.add(prepared)
         return result
       },
       deliver: { batch in

@@ -206,11 +206,14 @@ public struct DuplicateConflict: Sendable, Hashable {
   public var dropped: EventOrigin
   /// The shared id, when the record kept it (see ``ReplayRecord/eventId``); else empty.
   public var eventId: String
+  /// Whether the kept event belongs to another incident (an id reused across incidents).
+  public var acrossIncidents: Bool
 
-  public init(kept: EventOrigin, dropped: EventOrigin, eventId: String = "") {
+  public init(kept: EventOrigin, dropped: EventOrigin, eventId: String = "", acrossIncidents: Bool = false) {
     self.kept = kept
     self.dropped = dropped
     self.eventId = eventId
+    self.acrossIncidents = acrossIncidents
   }
 }
 

@@ -147,7 +147,7 @@ public enum PatternAnalysis {
 
     let listed = current.filter { $0.value.count >= minimumCount }.map { (id: $0.key, members: $0.value) }
     let earlier = before
-    var groups = ParallelWork.map(listed.count, threads: threads) { index in
+    var groups = listed.indices.map { index in
       let (id, members) = listed[index]
       return group(id, members, of: incidents, period: period, at: at, previousCount: earlier[id] ?? 0)
     }

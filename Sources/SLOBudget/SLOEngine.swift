@@ -158,14 +158,14 @@ public enum SLOEngine {
       return members
     }()
     let orgIds = members.keys.sorted()
-    let indexed = ParallelWork.map(orgIds.count, threads: threads) { position in
+    let indexed = orgIds.indices.map { position in
       let orgId = orgIds[position]
       let ratioServices = Set(
         definitions.indices.filter { orgOf[$0] == orgId && definitions[$0].indicator.isRequestRatio }.map { definitions[$0].service })
       return OrgIncidents(all: incidents, members: members[orgId] ?? [], requestRatioServices: ratioServices)
     }
     let byOrg = Dictionary(uniqueKeysWithValues: zip(orgIds, indexed))
-    let outcomes = ParallelWork.map(definitions.count, threads: threads) { index in
+    let outcomes = definitions.indices.map { index in
       let definition = definitions[index]
       return Result { () throws(SLOEvaluationError) in
         guard let orgId = orgOf[index] else { throw .noOrg(slo: definition.name, origin: definition.origin) }

@@ -1,6 +1,7 @@
 public import ArgumentParser
 import EventSources
 import IncidentModel
+import ReplayEngine
 
 extension IncidentsCommand {
   /// `incidents show`: one incident, replayed, with its whole timeline.

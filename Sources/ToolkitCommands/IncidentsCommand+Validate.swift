@@ -1,6 +1,7 @@
 public import ArgumentParser
 import EventSources
 import IncidentModel
+import ReplayEngine
 
 extension IncidentsCommand {
   /// `incidents validate`: says whether a stream is clean enough to trust.

@@ -3,6 +3,7 @@ public import EventSources
 import Foundation
 public import IncidentModel
 import PostgresSource
+public import ReplayEngine
 
 /// Where events come from, shared by every command that reads them.
 public struct InputOptions: ParsableArguments {
@@ -40,6 +41,18 @@ public struct InputOptions: ParsableArguments {
       valueName: "n"))
   public var threads: Int?
 
+  @Option(
+    help: ArgumentHelp(
+      "About how much memory the events may take before partitions of them are written to temporary files under "
+        + "$TMPDIR, as bytes or with K, M or G (default: 128M); any limit gives the same output.",
+      valueName: "size"))
+  public var memoryLimit: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Partitions the incidents are split over for replay (default: 64); any count gives the same output.", valueName: "n"))
+  public var partitions: Int?
+
   /// The thread count to use: `--threads`, or one per core.
   public var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
 
@@ -56,11 +69,33 @@ public struct InputOptions: ParsableArguments {
     }
     if table != nil && postgres == nil { throw ValidationError("'--table' applies only with '--postgres'.") }
     if let threads, threads < 1 { throw ValidationError("'--threads' must be at least 1 (got \(threads)).") }
+    if let partitions, !(1...4096).contains(partitions) {
+      throw ValidationError("'--partitions' must be from 1 to 4096 (got \(partitions)).")
+    }
+    _ = try memoryLimitBytes
     _ = try tableName
     let filter = try self.filter
     if let since = filter.since, let until = filter.until, since >= until {
       throw ValidationError("'--since' (\(since)) must be before '--until' (\(until)).")
     }
+  }
+
+  /// `--memory-limit` in bytes, or the default.
+  public var memoryLimitBytes: Int {
+    get throws {
+      guard let memoryLimit else { return LoadOptions.defaultMemoryLimit }
+      guard let bytes = ByteSize.parse(memoryLimit), bytes >= 1 else {
+        throw ValidationError("'--memory-limit' must be a size such as 512K, 128M or 2G (got '\(memoryLimit)').")
+      }
+      return bytes
+    }
+  }
+
+  /// How the engine loads the input: strictness, threads, memory limit and partitions.
+  public func loadOptions(detail: EventDetail) throws -> LoadOptions {
+    LoadOptions(
+      strict: strict, detail: detail, threads: threadCount, memoryLimit: try memoryLimitBytes,
+      partitions: partitions ?? LoadOptions.defaultPartitions)
   }
 
   /// The filters the options name.
@@ -111,7 +146,7 @@ public struct InputOptions: ParsableArguments {
     detail: EventDetail, incidentId: String? = nil, readsWholeHistories: Bool = false, wholeEventsOf: String? = nil,
     include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true }
   ) throws -> LoadedIncidents {
-    var options = LoadOptions(strict: strict, detail: detail, threads: threadCount)
+    var options = try loadOptions(detail: detail)
     options.wholeEventsOf = wholeEventsOf
     let loaded = try IncidentLoader.load(
       from: try source(incidentId: incidentId, readsWholeHistories: readsWholeHistories), options: options, include: include,
@@ -172,5 +207,22 @@ enum TimeArgument {
     } catch {
       throw ValidationError("'\(option)' must be an RFC 3339 time or a date YYYY-MM-DD (got '\(text)': \(error)).")
     }
+  }
+}
+
+/// Sizes given on the command line: bytes, or a whole number with K, M or G (powers of 1024).
+enum ByteSize {
+  static func parse(_ text: String) -> Int? {
+    let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+    var digits = Substring(text.uppercased())
+    var unit = 1
+    if digits.hasSuffix("IB") { digits = digits.dropLast(2) } else if digits.hasSuffix("B") { digits = digits.dropLast() }
+    if let last = digits.last, let multiplier = units[last] {
+      unit = multiplier
+      digits = digits.dropLast()
+    }
+    guard let value = Int(digits), value >= 0 else { return nil }
+    let (bytes, overflow) = value.multipliedReportingOverflow(by: unit)
+    return overflow ? nil : bytes
   }
 }

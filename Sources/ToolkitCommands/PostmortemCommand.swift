@@ -4,6 +4,7 @@ import EventSources
 import Foundation
 import IncidentModel
 import Postmortem
+import ReplayEngine
 import SLOBudget
 
 /// `postmortem`: blameless drafts from the event timeline, and a lint for blameful phrasing.
@@ -166,7 +167,8 @@ extension PostmortemCommand {
       var narrowed = input
       narrowed.org = incident.orgId
       let source = try narrowed.source()
-      var options = LoadOptions(detail: .analytics, threads: input.threadCount)
+      var options = try input.loadOptions(detail: .analytics)
+      options.strict = false
       options.requestCountsWithin = requestCountsWithin
       guard let service = incident.serviceName else {
         return try IncidentLoader.load(from: source, options: options, report: { _ in }).snapshots

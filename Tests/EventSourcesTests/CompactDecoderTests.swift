@@ -15,7 +15,7 @@ struct CompactDecoderTests {
   private func viaEventDecoder(_ line: String, origin: EventOrigin) -> String? {
     guard let event = try? EventDecoder.decode(line) else { return nil }
     let digest = Array(line.utf8).withUnsafeBufferPointer { ContentDigest.of(line: $0) }
-    return preparation.prepare(event, origin: origin, digest: digest).map { "\($0.incident) \($0.entry)" }
+    return preparation.prepare(event, origin: origin, digest: digest).map { "\($0.incident) \($0.entry(detail: .analytics))" }
   }
 
   private func viaCompactDecoder(_ line: String, origin: EventOrigin, filter: EventFilter = EventFilter()) -> CompactDecoder.Outcome {
@@ -31,7 +31,8 @@ struct CompactDecoderTests {
       switch viaCompactDecoder(line, origin: origin) {
       case .prepared(let prepared):
         taken += 1
-        #expect("\(prepared.incident) \(prepared.entry)" == viaEventDecoder(line, origin: origin), "\(file):\(index + 1)")
+        #expect(
+          "\(prepared.incident) \(prepared.entry(detail: .analytics))" == viaEventDecoder(line, origin: origin), "\(file):\(index + 1)")
       case .excluded, .filteredOut:
         Issue.record("\(file):\(index + 1): nothing is filtered here")
       case .needsEventDecoder:
@@ -151,7 +152,7 @@ struct CompactDecoderTests {
         Issue.record("not taken: \(line)")
         continue
       }
-      #expect("\(prepared.entry)".contains("digest: \(digest(note))"))
+      #expect("\(prepared.entry(detail: .analytics))".contains("digest: \(digest(note))"))
     }
   }
 }

@@ -1,5 +1,6 @@
 import EventSources
 import IncidentModel
+import ReplayEngine
 import TestSupport
 import Testing
 

@@ -2,6 +2,7 @@ import CompressNIO
 import Foundation
 import IncidentModel
 import NIOCore
+import ReplayEngine
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import IncidentModel
+import ReplayEngine
 import SampleGenerator
 import TestSupport
 import Testing

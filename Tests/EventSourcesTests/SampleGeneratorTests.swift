@@ -1,6 +1,7 @@
 import EventSources
 import Foundation
 import IncidentModel
+import ReplayEngine
 import SampleGenerator
 import TestSupport
 import Testing

@@ -277,20 +277,6 @@ struct CompactStateTests {
   }
 }
 
-@Suite("Work split over threads")
-struct ParallelWorkTests {
-  @Test func everyIndexIsVisitedOnceWhateverTheCountAndThreads() {
-    for threads in 1...9 {
-      for count in 0...40 {
-        let visits = Slots<Int>(count: count)
-        ParallelWork.forEachIndex(count, threads: threads) { index in visits[index] = (visits[index] ?? 0) + 1 }
-        #expect((0..<count).allSatisfy { visits[$0] == 1 }, "\(count) indices on \(threads) threads")
-        #expect(ParallelWork.map(count, threads: threads) { $0 * 2 } == (0..<count).map { $0 * 2 })
-      }
-    }
-  }
-}
-
 @Suite("Events counted per type")
 struct EventTypeCountTests {
   @Test func everyKnownTypeAndAnUnknownOneAreCountedUnderTheirNames() {

@@ -2,6 +2,7 @@ import EventSources
 import Foundation
 import IncidentModel
 import PostgresSource
+import ReplayEngine
 import TestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import EventSources
 import Foundation
 import IncidentModel
+import ReplayEngine
 import SLOBudget
 import TestSupport
 import Testing

@@ -2,6 +2,7 @@ import EventSources
 import Foundation
 import IncidentModel
 import Postmortem
+import ReplayEngine
 import SLOBudget
 import TestSupport
 import Testing

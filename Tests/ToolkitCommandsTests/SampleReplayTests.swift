@@ -1,6 +1,7 @@
 import EventSources
 import Foundation
 import IncidentModel
+import ReplayEngine
 import TestSupport
 import Testing
 

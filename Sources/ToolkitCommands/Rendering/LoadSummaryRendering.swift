@@ -1,5 +1,6 @@
 import EventSources
 import IncidentModel
+import ReplayEngine
 
 /// `incidents validate`: what a load read, kept and left out.
 enum LoadSummaryRendering {

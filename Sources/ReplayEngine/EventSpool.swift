@@ -1,0 +1,69 @@
+import EventSources
+import IncidentModel
+
+/// Where a source's prepared events go: split by incident over partitions of records, which spill past the memory limit.
+///
+/// Every event of an incident lands in the same partition, so dedupe, ordering and
+/// replay stay within one; beside each record goes a fixed-size entry, split by
+/// event id instead, from which ``ReusedIds`` finds an id used under two incidents.
+final class EventSpool: PreparedEventSink {
+  let records: SpillPartitions
+  let ids: SpillPartitions
+
+  init(partitions: Int, directory: SpillDirectory, budget: MemoryBudget) {
+    records = SpillPartitions(count: partitions, name: "records", directory: directory, budget: budget)
+    ids = SpillPartitions(count: partitions, name: "ids", directory: directory, budget: budget)
+  }
+
+  func add(_ events: [PreparedEvent]) {
+    guard !events.isEmpty else { return }
+    var recordChunks = [ByteWriter](repeating: ByteWriter(), count: records.count)
+    var idChunks = [ByteWriter](repeating: ByteWriter(), count: ids.count)
+    for event in events {
+      let key = IncidentKey.hash(event.incident)
+      SpillRecord.append(event, to: &recordChunks[IncidentKey.partition(of: key, level: 0, count: records.count)])
+      let idHash = event.idHash
+      ReusedIds.append(
+        idHash: idHash, incidentKey: key, origin: event.origin, to: &idChunks[ReusedIds.partition(of: idHash, count: ids.count)])
+    }
+    let recordsOver = records.append(recordChunks.map(\.bytes))
+    let idsOver = ids.append(idChunks.map(\.bytes))
+    if recordsOver || idsOver { spill() }
+  }
+
+  /// Writes everything held to the partitions' files.
+  func spill() {
+    records.spill()
+    ids.spill()
+  }
+
+  func check() throws(SpillError) {
+    try records.check()
+    try ids.check()
+  }
+
+  var spilled: Bool { records.spilled || ids.spilled }
+}
+
+/// The stable hash of an incident's `(orgId, incidentId)` that places it in a partition.
+///
+/// Stable across runs and machines (it is ``ContentHash`` of the bytes), so a
+/// partition holds the same incidents whatever the thread count or the order of the input.
+enum IncidentKey {
+  static func hash(_ incident: IncidentRef) -> Int {
+    var org = incident.orgId
+    var id = incident.incidentId
+    let orgHash = org.withUTF8 { ContentHash.of(UnsafeRawBufferPointer($0)) }
+    let idHash = id.withUTF8 { ContentHash.of(UnsafeRawBufferPointer($0)) }
+    return Int(truncatingIfNeeded: (UInt64(bitPattern: Int64(orgHash)) &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(bitPattern: Int64(idHash)))
+  }
+
+  /// The partition of `count` that `hash` falls in at split `level` (each level mixes the hash anew).
+  static func partition(of hash: Int, level: Int, count: Int) -> Int {
+    guard count > 1 else { return 0 }
+    var mixed = UInt64(bitPattern: Int64(hash)) ^ (UInt64(level) &* 0xD6E8_FEB8_6659_FD93)
+    mixed = (mixed ^ (mixed >> 31)) &* 0x94D0_49BB_1331_11EB
+    mixed ^= mixed >> 29
+    return Int(mixed % UInt64(count))
+  }
+}

@@ -1,0 +1,263 @@
+public import EventSources
+public import IncidentModel
+
+#if canImport(Glibc)
+  import CMalloc
+#endif
+
+/// How to load a stream.
+public struct LoadOptions: Sendable {
+  /// Stop with ``InputError/strictStop(_:)`` at the first skipped record.
+  public var strict: Bool
+  /// How much of each event to keep for replay.
+  public var detail: EventDetail
+  /// Show at most this many warnings of one kind; the rest are counted.
+  public var warningLimit: Int
+  /// Threads that decode and replay; the result is the same for any count.
+  public var threads: Int
+  /// An incident id whose events are kept whole (``EventDetail/full``) whatever ``detail`` says.
+  public var wholeEventsOf: String?
+  /// When set, request counts whose instant is outside it are left out; their signals are kept.
+  ///
+  /// For figures that read counts only there, so memory follows that window, not the history.
+  /// An interval that ends before it starts keeps none.
+  public var requestCountsWithin: Interval?
+  /// About how many bytes of events the load holds in memory before it writes partitions to temporary files.
+  public var memoryLimit: Int
+  /// How many partitions the incidents are split over; the result is the same for any count.
+  public var partitions: Int
+
+  /// The default ``memoryLimit``: keeps a whole command near 256 MiB at any input size.
+  public static let defaultMemoryLimit = 128 << 20
+  /// The default ``partitions``: enough that each holds a small share, few enough that each is worth a file.
+  public static let defaultPartitions = 64
+
+  public init(
+    strict: Bool = false, detail: EventDetail = .analytics, warningLimit: Int = 20, threads: Int = 1,
+    memoryLimit: Int = LoadOptions.defaultMemoryLimit, partitions: Int = LoadOptions.defaultPartitions
+  ) {
+    self.strict = strict
+    self.detail = detail
+    self.warningLimit = warningLimit
+    self.threads = max(1, threads)
+    self.memoryLimit = max(1, memoryLimit)
+    self.partitions = max(1, partitions)
+  }
+}
+
+/// What a load read, kept, and left out.
+public struct LoadSummary: Sendable, Equatable {
+  /// Non-blank lines or rows read.
+  public var recordsRead = 0
+  /// Records that decoded into an event (duplicates included).
+  public var eventsDecoded = 0
+  /// Events kept after dedupe; what replay sees.
+  public var uniqueEvents = 0
+  /// Repeats of an event already read, with the same content: counted once.
+  public var exactDuplicates = 0
+  /// Repeats of an event id with different content (or under another incident): skipped and reported.
+  public var conflictingDuplicates = 0
+  /// Records that could not be decoded: skipped and reported.
+  public var brokenRecords = 0
+  /// Kept events of a type this toolkit does not know (ignored by replay).
+  public var unknownTypeEvents = 0
+  /// Kept events per `type` as written, unknown types included.
+  public var eventsByType: [String: Int] = [:]
+  /// Locations of skipped records by reason, in source order.
+  public var skippedByReason: [String: [String]] = [:]
+  /// Number of incidents replayed.
+  public var incidents = 0
+  /// Organisations seen, sorted.
+  public var orgs: [String] = []
+  /// Incidents replayed without their INCIDENT_CREATED.
+  public var incidentsWithoutCreation = 0
+  /// Warnings not shown because of ``LoadOptions/warningLimit``.
+  public var warningsNotShown = 0
+  /// Whether the load wrote partitions to temporary files (they are gone once it returns).
+  public var spilled = false
+
+  /// Records left out of the replay.
+  public var skipped: Int { brokenRecords + conflictingDuplicates }
+}
+
+/// The replayed incidents of a stream, in `(orgId, incidentId)` order.
+public struct LoadedIncidents: Sendable {
+  public var snapshots: [IncidentSnapshot]
+  public var summary: LoadSummary
+}
+
+/// Reads a source, drops duplicates, replays every incident and folds the snapshots, in bounded memory.
+///
+/// The pipeline: the source decodes records on its threads and hands prepared
+/// events to partitions chosen by a stable hash of `(orgId, incidentId)`; past
+/// ``LoadOptions/memoryLimit`` the partitions are written to temporary files
+/// (under `$TMPDIR`, removed on every way out). Then each partition is read back
+/// alone, on every thread (split further first when it is too large to hold),
+/// its incidents deduplicated, ordered, replayed and folded into a per-thread
+/// partial result; the partials are merged. No snapshot outlives its fold.
+///
+/// Duplicates follow `events.md`: the same `id` with the same content counts
+/// once; the same `id` with different content is a conflict, reported with
+/// both locations, and the later one is skipped (the first read wins, so the
+/// result depends only on the order of the inputs). An id used under two
+/// incidents is such a conflict too: the events of the incident that read it
+/// later are skipped (see ``ReusedIds``).
+public enum IncidentLoader {
+  /// Loads `source` and folds every replayed incident into `fold`'s partial result.
+  ///
+  /// `include` narrows the incidents kept (by org and id); `report` receives each
+  /// diagnostic as it is found, in a deterministic order: problems of single records
+  /// in source order while reading, then what replay found, by incident.
+  public static func fold<Fold: IncidentFold>(
+    _ fold: Fold, from source: some EventSource, options: LoadOptions = LoadOptions(),
+    include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true },
+    report: (InputDiagnostic) -> Void
+  ) throws -> (partial: Fold.Partial, summary: LoadSummary) {
+    try withoutActuallyEscaping(report) { report in
+      try run(fold, from: source, options: options, include: include, report: report)
+    }
+  }
+
+  /// Loads `source` and keeps every replayed incident, in `(orgId, incidentId)` order.
+  ///
+  /// Memory follows the snapshots kept: for one incident or a few (`include`, a source
+  /// filter); analyses of a whole stream use ``fold(_:from:options:include:report:)``.
+  public static func load(
+    from source: some EventSource, options: LoadOptions = LoadOptions(),
+    include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true },
+    report: (InputDiagnostic) -> Void
+  ) throws -> LoadedIncidents {
+    let collection = SnapshotCollection()
+    let (partial, summary) = try fold(collection, from: source, options: options, include: include, report: report)
+    return LoadedIncidents(snapshots: collection.finish(partial), summary: summary)
+  }
+
+  private static func run<Fold: IncidentFold>(
+    _ fold: Fold, from source: some EventSource, options: LoadOptions, include: @escaping @Sendable (IncidentRef) -> Bool,
+    report: @escaping (InputDiagnostic) -> Void
+  ) throws -> (partial: Fold.Partial, summary: LoadSummary) {
+    let preparation = Preparation(detail: options.detail, wholeEventsOf: options.wholeEventsOf, include: include)
+    let directory = SpillDirectory()
+    defer { directory.remove() }
+    let budget = MemoryBudget(limit: options.memoryLimit)
+    let spool = EventSpool(partitions: options.partitions, directory: directory, budget: budget)
+    var state = LoadState(options: options, report: report)
+    try source.read(threads: options.threads, preparation: preparation, into: spool) { notice in
+      switch notice {
+      case .events(let count):
+        state.summary.recordsRead += count
+        state.summary.eventsDecoded += count
+      case .unknownType(let type, let eventId, let origin):
+        try state.diagnose(
+          InputDiagnostic(
+            location: source.location(of: origin), kind: .unknownType,
+            message: "event \(eventId) has unknown type \"\(type)\"; kept but ignored by replay"))
+      case .broken(let origin, let error):
+        state.summary.recordsRead += 1
+        state.summary.brokenRecords += 1
+        try state.diagnose(
+          InputDiagnostic(
+            location: source.location(of: origin), kind: .broken(error.kind), message: error.description, origin: origin))
+      }
+    }
+    try spool.check()
+    // Once anything went to disk, the rest follows: replay then holds only the partitions it works on.
+    if spool.spilled { spool.spill() }
+    try spool.check()
+    state.summary.spilled = spool.spilled
+
+    let replay = PartitionReplay(
+      fold: fold, preparation: preparation, requestCountsWithin: options.requestCountsWithin,
+      reused: try ReusedIds.find(in: spool.ids, threads: options.threads), directory: directory,
+      partitionLimit: max(1 << 16, options.memoryLimit / (2 * options.threads)), warningLimit: options.warningLimit)
+    FreeMemory.returnToSystem()
+    let (partial, tally) = try replay.run(spool.records, threads: options.threads)
+    try state.finish(tally, location: source.location(of:))
+    return (partial, state.summary)
+  }
+}
+
+private struct LoadState {
+  let options: LoadOptions
+  let report: (InputDiagnostic) -> Void
+  var summary = LoadSummary()
+  var warningsShown: [String: Int] = [:]
+  /// Skipped records, to list by reason in source order at the end.
+  var skipped: [(reason: String, origin: EventOrigin?, location: String)] = []
+
+  init(options: LoadOptions, report: @escaping (InputDiagnostic) -> Void) {
+    self.options = options
+    self.report = report
+  }
+
+  mutating func diagnose(_ diagnostic: InputDiagnostic) throws {
+    if diagnostic.kind.isSkip {
+      skipped.append((diagnostic.kind.label, diagnostic.origin, diagnostic.location))
+      if options.strict { throw InputError.strictStop(diagnostic) }
+      report(diagnostic)
+      return
+    }
+    // Warnings can repeat for every event of a newer producer: show a few of each kind.
+    let shown = warningsShown[diagnostic.kind.label, default: 0]
+    if shown < options.warningLimit {
+      warningsShown[diagnostic.kind.label] = shown + 1
+      report(diagnostic)
+    } else {
+      summary.warningsNotShown += 1
+    }
+  }
+
+  /// Reports what replay found, incident by incident in `(orgId, incidentId)` order, and completes the summary.
+  mutating func finish(_ tally: ReplayTally, location: (EventOrigin) -> String) throws {
+    summary.exactDuplicates += tally.exactDuplicates
+    summary.uniqueEvents += tally.uniqueEvents
+    summary.unknownTypeEvents += tally.unknownTypeEvents
+    summary.eventsByType = tally.eventsByType.byName
+    summary.incidents = tally.incidents
+    summary.orgs = tally.orgs.sorted()
+    summary.incidentsWithoutCreation += tally.missingCreationCount
+    summary.warningsNotShown += tally.missingCreationCount - tally.missingCreation.count
+
+    let conflicts = tally.conflicts.sorted { ($0.incident, $0.conflict.dropped) < ($1.incident, $1.conflict.dropped) }
+    var nextConflict = 0
+    func reportConflicts(through incident: IncidentRef?) throws {
+      while nextConflict < conflicts.count, incident.map({ conflicts[nextConflict].incident <= $0 }) ?? true {
+        let conflict = conflicts[nextConflict].conflict
+        nextConflict += 1
+        summary.conflictingDuplicates += 1
+        try diagnose(
+          InputDiagnostic(
+            location: location(conflict.dropped), kind: .conflictingDuplicate,
+            message: (conflict.eventId.isEmpty ? "" : "event \(conflict.eventId): ")
+              + (conflict.acrossIncidents
+                ? "same id as the event at \(location(conflict.kept)), which belongs to another incident; skipped"
+                : "same id as the event at \(location(conflict.kept)) but different content; skipped"),
+            origin: conflict.dropped))
+      }
+    }
+    for missing in tally.missingCreation.sorted(by: { $0.incident < $1.incident }) {
+      try reportConflicts(through: missing.incident)
+      try diagnose(
+        InputDiagnostic(
+          location: "incident \(missing.incident.incidentId) (org \(missing.incident.orgId))", kind: .missingCreation,
+          message:
+            "no INCIDENT_CREATED in the stream; replayed from its \(missing.eventCount) other event(s), creation taken as \(missing.firstEventAt)"
+        ))
+    }
+    try reportConflicts(through: nil)
+    // Skipped records are listed in source order, whichever stage found them.
+    let last = EventOrigin(input: EventOrigin.maximumInput, record: 0)
+    skipped.sort { ($0.origin ?? last) < ($1.origin ?? last) }
+    for entry in skipped { summary.skippedByReason[entry.reason, default: []].append(entry.location) }
+  }
+}
+
+/// Hands the free pages of the process's heaps back to the system, where the C library can.
+enum FreeMemory {
+  static func returnToSystem() {
+    #if canImport(Glibc)
+      // glibc keeps freed memory inside its per-thread heaps; this releases the whole free pages of all of them.
+      _ = malloc_trim(0)
+    #endif
+  }
+}

@@ -1,0 +1,67 @@
+import IncidentModel
+
+/// Event ids used under two different incidents, found in bounded memory.
+///
+/// Dedupe inside an incident happens when it is replayed. An id repeated under
+/// another incident cannot be seen there, so every kept event leaves a 24-byte
+/// entry (id hash, incident hash, origin) in partitions split by id; each of them
+/// is sorted on its own, and every event whose id was first read (lowest origin)
+/// under another incident is a conflict: it is skipped, as `events.md` says of the
+/// same id with other content. Ids compare by their 64-bit ``ContentHash``, as within an incident.
+enum ReusedIds {
+  private static let entrySize = 24
+
+  static func partition(of idHash: Int, count: Int) -> Int {
+    IncidentKey.partition(of: idHash, level: 7, count: count)
+  }
+
+  static func append(idHash: Int, incidentKey: Int, origin: EventOrigin, to writer: inout ByteWriter) {
+    writer.fixed(idHash)
+    writer.fixed(incidentKey)
+    writer.fixed(Int(truncatingIfNeeded: pack(origin)))
+  }
+
+  /// The origins of the events to skip, each with the origin of the event that kept its id.
+  static func find(in ids: SpillPartitions, threads: Int) throws -> [EventOrigin: EventOrigin] {
+    let found = try ParallelWork.mapThrowing(ids.count, threads: threads) { index in try reused(in: ids, partition: index) }
+    return found.reduce(into: [:]) { all, part in all.merge(part, uniquingKeysWith: { first, _ in first }) }
+  }
+
+  private struct Entry {
+    var idHash: Int
+    var incidentKey: Int
+    var origin: UInt64
+  }
+
+  private static func reused(in ids: SpillPartitions, partition: Int) throws -> [EventOrigin: EventOrigin] {
+    var entries: [Entry] = []
+    entries.reserveCapacity(ids.size(of: partition) / entrySize)
+    try ids.drain(partition) { bytes in
+      var reader = ByteReader(bytes)
+      let whole = bytes.count - bytes.count % entrySize
+      while reader.offset < whole {
+        entries.append(
+          Entry(idHash: try reader.fixed(), incidentKey: try reader.fixed(), origin: UInt64(bitPattern: Int64(try reader.fixed()))))
+      }
+      return whole
+    }
+    entries.sort { ($0.idHash, $0.origin) < ($1.idHash, $1.origin) }
+    var skipped: [EventOrigin: EventOrigin] = [:]
+    var first = 0
+    for position in entries.indices.dropFirst() {
+      if entries[position].idHash != entries[first].idHash {
+        first = position
+        continue
+      }
+      if entries[position].incidentKey != entries[first].incidentKey {
+        skipped[unpack(entries[position].origin)] = unpack(entries[first].origin)
+      }
+    }
+    return skipped
+  }
+
+  private static func pack(_ origin: EventOrigin) -> UInt64 { UInt64(origin.input) << 44 | UInt64(origin.record) }
+  private static func unpack(_ packed: UInt64) -> EventOrigin {
+    EventOrigin(input: Int32(packed >> 44), record: Int64(packed & ((1 << 44) - 1)))
+  }
+}

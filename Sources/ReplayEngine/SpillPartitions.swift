@@ -1,0 +1,159 @@
+import Foundation
+import Synchronization
+import SystemPackage
+
+/// What the engine holds in memory, against the memory limit.
+final class MemoryBudget: Sendable {
+  let limit: Int
+  private let held = Atomic<Int>(0)
+
+  init(limit: Int) { self.limit = limit }
+
+  /// Adds `bytes` held; true when the total has passed the limit.
+  func hold(_ bytes: Int) -> Bool { held.add(bytes, ordering: .relaxed).newValue > limit }
+
+  func release(_ bytes: Int) { held.subtract(bytes, ordering: .relaxed) }
+
+  var bytesHeld: Int { held.load(ordering: .relaxed) }
+}
+
+/// Byte records split over partitions, each kept in memory until the budget is passed and then appended to its own file.
+///
+/// Appends come from any thread; each partition has its own lock, so threads adding
+/// to different partitions do not wait for one another.
+final class SpillPartitions: Sendable {
+  private struct Partition {
+    var buffer: [UInt8] = []
+    var file: FileDescriptor?
+    var spilledBytes = 0
+  }
+
+  /// Names the files: `<name>-<index>.bin` in the spill directory.
+  let name: String
+  private let partitions: [Locked<Partition>]
+  private let directory: SpillDirectory
+  private let budget: MemoryBudget
+  private let failure = Mutex<SpillError?>(nil)
+  private let spilling = Mutex<Void>(())
+
+  init(count: Int, name: String, directory: SpillDirectory, budget: MemoryBudget) {
+    self.name = name
+    partitions = (0..<max(1, count)).map { _ in Locked(Partition()) }
+    self.directory = directory
+    self.budget = budget
+  }
+
+  var count: Int { partitions.count }
+
+  /// Appends bytes to partitions, `chunks[i]` to partition `i` (empty ones skipped); true when the budget is passed.
+  func append(_ chunks: [[UInt8]]) -> Bool {
+    var added = 0
+    for (index, chunk) in chunks.enumerated() where !chunk.isEmpty {
+      partitions[index].withLock { $0.buffer.append(contentsOf: chunk) }
+      added += chunk.count
+    }
+    return budget.hold(added)
+  }
+
+  /// Writes every partition's buffer to its file, emptying the buffers.
+  ///
+  /// One thread spills at a time; a failure is kept for ``check()``.
+  func spill() {
+    spilling.withLock { _ in
+      for index in partitions.indices {
+        do throws(SpillError) {
+          try spill(index)
+        } catch {
+          failure.withLock { if $0 == nil { $0 = error } }
+          return
+        }
+      }
+    }
+  }
+
+  private func spill(_ index: Int) throws(SpillError) {
+    let directory = try self.directory.directory()
+    let path = "\(directory)/\(name)-\(index).bin"
+    let released = try partitions[index].withLock { (partition: inout Partition) throws(SpillError) -> Int in
+      guard !partition.buffer.isEmpty else { return 0 }
+      do {
+        let file =
+          try partition.file
+          ?? FileDescriptor.open(
+            FilePath(path), .writeOnly, options: [.create, .append, .truncate], permissions: [.ownerReadWrite])
+        partition.file = file
+        _ = try partition.buffer.withUnsafeBytes { try file.writeAll($0) }
+      } catch {
+        throw .io(path: path, doing: "write", reason: "\(error)")
+      }
+      let count = partition.buffer.count
+      partition.spilledBytes += count
+      partition.buffer = []
+      return count
+    }
+    budget.release(released)
+  }
+
+  /// The first failure to spill, if any.
+  func check() throws(SpillError) {
+    if let error = failure.withLock({ $0 }) { throw error }
+  }
+
+  /// Bytes in partition `index`, in memory and on disk.
+  func size(of index: Int) -> Int {
+    partitions[index].withLock { $0.buffer.count + $0.spilledBytes }
+  }
+
+  /// Calls `body` with partition `index`'s bytes, its file's in chunks of about `chunkSize` and then its buffer's,
+  /// each chunk ending on a record boundary; the partition is emptied and its file removed.
+  ///
+  /// `records` cuts a chunk into records and says how many bytes it used (see ``SpillRecord/forEachRecord(in:_:)``).
+  func drain(
+    _ index: Int, chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Int
+  ) throws {
+    let (buffer, file, spilled) = partitions[index].withLock { partition in
+      defer { partition = Partition() }
+      return (partition.buffer, partition.file, partition.spilledBytes)
+    }
+    budget.release(buffer.count)
+    if let file {
+      let path = "\(try directory.directory())/\(name)-\(index).bin"
+      defer {
+        try? file.close()
+        unlink(path)
+      }
+      var pending: [UInt8] = []
+      var chunk = [UInt8](repeating: 0, count: chunkSize)
+      let reading = try Self.reopen(path)
+      defer { try? reading.close() }
+      var remaining = spilled
+      while remaining > 0 {
+        let read: Int
+        do {
+          read = try chunk.withUnsafeMutableBytes { try reading.read(into: $0) }
+        } catch {
+          throw SpillError.io(path: path, doing: "read", reason: "\(error)")
+        }
+        guard read > 0 else { throw SpillError.corrupt("\(path) ends \(remaining) bytes early") }
+        remaining -= read
+        pending.append(contentsOf: chunk[0..<read])
+        let used = try pending.withUnsafeBytes { try body($0) }
+        pending.removeFirst(used)
+      }
+      guard pending.isEmpty else { throw SpillError.corrupt("\(path) ends inside a record") }
+    }
+    let used = try buffer.withUnsafeBytes { try body($0) }
+    guard used == buffer.count else { throw SpillError.corrupt("a partition's buffer ends inside a record") }
+  }
+
+  private static func reopen(_ path: String) throws -> FileDescriptor {
+    do {
+      return try FileDescriptor.open(FilePath(path), .readOnly)
+    } catch {
+      throw SpillError.io(path: path, doing: "read", reason: "\(error)")
+    }
+  }
+
+  /// Whether any partition went to disk.
+  var spilled: Bool { partitions.contains { $0.withLock { $0.file != nil } } }
+}
