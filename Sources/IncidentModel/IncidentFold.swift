@@ -66,3 +66,14 @@ public struct SnapshotCollection: IncidentFold {
     partial.sorted { ($0.orgId, $0.incidentId) < ($1.orgId, $1.incidentId) }
   }
 }
+
+/// The fold that keeps nothing, for a command that reports only what the load itself counted (`incidents validate`).
+public struct SummaryOnly: IncidentFold {
+  public init() {}
+
+  public func makePartial() {}
+
+  public func add(_ incident: IncidentSnapshot, to partial: inout ()) {}
+
+  public func merge(_ other: (), into partial: inout ()) {}
+}

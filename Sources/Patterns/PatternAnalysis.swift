@@ -122,34 +122,87 @@ public struct PatternReport: Sendable {
 public enum PatternAnalysis {
   /// Analyses the incidents created in `period` (by creation time), against the
   /// preceding period of the same length; bad time counts until `at`.
-  ///
-  /// Groups are figured on up to `threads` threads; the report is the same for any count.
-  public static func analyse(
-    _ incidents: [IncidentSnapshot], period: Interval, at: Timestamp, minimumCount: Int = 2, threads: Int = 1
-  ) -> PatternReport {
-    let length = period.milliseconds
-    let previous = Interval(start: period.start.adding(milliseconds: -length), end: period.start)
-    // Members by their index in `incidents`: an incident in several groups is not copied into each.
-    var current: [PatternGroupID: [Int]] = [:]
-    var before: [PatternGroupID: Int] = [:]
-    var inPeriod = 0
-    for (index, incident) in incidents.enumerated() {
-      let created = incident.lifecycle.createdAt
-      let isCurrent = period.start <= created && created < period.end
-      let isPrevious = previous.start <= created && created < previous.end
-      guard isCurrent || isPrevious else { continue }
-      if isCurrent { inPeriod += 1 }
-      for key in GroupKey.keys(of: incident) {
-        let id = PatternGroupID(orgId: incident.orgId, serviceName: incident.serviceName ?? "", key: key)
-        if isCurrent { current[id, default: []].append(index) } else { before[id, default: 0] += 1 }
-      }
-    }
+  public static func analyse(_ incidents: [IncidentSnapshot], period: Interval, at: Timestamp, minimumCount: Int = 2) -> PatternReport {
+    let fold = PatternFold(period: period, at: at, minimumCount: minimumCount)
+    var partial = fold.makePartial()
+    for incident in incidents { fold.add(incident, to: &partial) }
+    return fold.finish(partial)
+  }
+}
 
-    let listed = current.filter { $0.value.count >= minimumCount }.map { (id: $0.key, members: $0.value) }
-    let earlier = before
-    var groups = listed.indices.map { index in
-      let (id, members) = listed[index]
-      return group(id, members, of: incidents, period: period, at: at, previousCount: earlier[id] ?? 0)
+/// What a group keeps of one incident of the period: the few figures it contributes.
+struct PatternMember: Sendable {
+  var incidentId: String
+  var createdAt: Timestamp
+  var timeToAcknowledge: Int64?
+  var timeToMitigate: Int64?
+  var timeToResolve: Int64?
+  /// Its bad time (every severity), clipped to the period and to `at`.
+  var impact: [Interval]
+  var peakSeverity: Severity?
+  var closed: Bool
+}
+
+/// Recurring patterns as a fold: each incident of the period joins its groups as a ``PatternMember``;
+/// an incident of the preceding period only counts.
+///
+/// Partials merge by concatenating member lists and adding counts; ``finish(_:)``
+/// orders members by `(createdAt, incidentId)` and figures each group, so medians
+/// and percentiles are exact and the report does not depend on how the incidents were split.
+public struct PatternFold: IncidentFold {
+  public let period: Interval
+  public let previousPeriod: Interval
+  public let at: Timestamp
+  public let minimumCount: Int
+
+  public init(period: Interval, at: Timestamp, minimumCount: Int = 2) {
+    self.period = period
+    let length = period.milliseconds
+    previousPeriod = Interval(start: period.start.adding(milliseconds: -length), end: period.start)
+    self.at = at
+    self.minimumCount = minimumCount
+  }
+
+  public struct Partial: Sendable {
+    fileprivate var current: [PatternGroupID: [PatternMember]] = [:]
+    fileprivate var before: [PatternGroupID: Int] = [:]
+    fileprivate var inPeriod = 0
+  }
+
+  public func makePartial() -> Partial { Partial() }
+
+  public func add(_ incident: IncidentSnapshot, to partial: inout Partial) {
+    let created = incident.lifecycle.createdAt
+    let isCurrent = period.start <= created && created < period.end
+    let isPrevious = previousPeriod.start <= created && created < previousPeriod.end
+    guard isCurrent || isPrevious else { return }
+    let keys = GroupKey.keys(of: incident)
+    let ids = keys.map { PatternGroupID(orgId: incident.orgId, serviceName: incident.serviceName ?? "", key: $0) }
+    guard isCurrent else {
+      for id in ids { partial.before[id, default: 0] += 1 }
+      return
+    }
+    partial.inPeriod += 1
+    let window = Interval(start: period.start, end: min(period.end, at))
+    let lifecycle = incident.lifecycle
+    let member = PatternMember(
+      incidentId: incident.incidentId, createdAt: created, timeToAcknowledge: lifecycle.timeToAcknowledge,
+      timeToMitigate: lifecycle.timeToMitigate, timeToResolve: lifecycle.timeToResolve,
+      impact: incident.badIntervals(until: at).clipped(to: window), peakSeverity: incident.peakSeverity,
+      closed: incident.status == .resolved || incident.status == .cancelled)
+    for id in ids { partial.current[id, default: []].append(member) }
+  }
+
+  public func merge(_ other: Partial, into partial: inout Partial) {
+    partial.current.merge(other.current, uniquingKeysWith: +)
+    partial.before.merge(other.before, uniquingKeysWith: +)
+    partial.inPeriod += other.inPeriod
+  }
+
+  /// The report: groups with at least ``minimumCount`` incidents, by impact, then count, then name.
+  public func finish(_ partial: Partial) -> PatternReport {
+    var groups = partial.current.filter { $0.value.count >= minimumCount }.map { id, members in
+      group(id, members, previousCount: partial.before[id] ?? 0)
     }
     groups.sort {
       ($0.impactMs, $0.count) != ($1.impactMs, $1.count) ? ($0.impactMs, $0.count) > ($1.impactMs, $1.count) : $0.id < $1.id
@@ -159,36 +212,28 @@ public enum PatternAnalysis {
       for incident in group.incidentIds { memberships[incident, default: 0] += 1 }
     }
     return PatternReport(
-      period: period, previousPeriod: previous, at: at, minimumCount: minimumCount, groups: groups, incidentsInPeriod: inPeriod,
-      groupsWithIncidents: current.count, incidentsInRecurringGroups: memberships.count,
-      sharedIncidents: memberships.values.filter { $0 > 1 }.count)
+      period: period, previousPeriod: previousPeriod, at: at, minimumCount: minimumCount, groups: groups,
+      incidentsInPeriod: partial.inPeriod, groupsWithIncidents: partial.current.count,
+      incidentsInRecurringGroups: memberships.count, sharedIncidents: memberships.values.filter { $0 > 1 }.count)
   }
 
-  private static func group(
-    _ id: PatternGroupID, _ members: [Int], of incidents: [IncidentSnapshot], period: Interval, at: Timestamp, previousCount: Int
-  ) -> PatternGroup {
-    let ordered = members.sorted {
-      (incidents[$0].lifecycle.createdAt, incidents[$0].incidentId) < (incidents[$1].lifecycle.createdAt, incidents[$1].incidentId)
-    }
-    let created = ordered.map { incidents[$0].lifecycle.createdAt.millisecondsSinceEpoch }
+  private func group(_ id: PatternGroupID, _ members: [PatternMember], previousCount: Int) -> PatternGroup {
+    let ordered = members.sorted { ($0.createdAt, $0.incidentId) < ($1.createdAt, $1.incidentId) }
+    let created = ordered.map { $0.createdAt.millisecondsSinceEpoch }
     let gaps = zip(created.dropFirst(), created).map { $0 - $1 }
-    let window = Interval(start: period.start, end: min(period.end, at))
-    let impact = ordered.flatMap { incidents[$0].badIntervals(until: at) }.unioned().clipped(to: window)
+    let impact = ordered.flatMap(\.impact).unioned()
     var mix: [Severity: Int] = [:]
-    for index in ordered {
-      if let peak = incidents[index].peakSeverity { mix[peak, default: 0] += 1 }
+    for member in ordered {
+      if let peak = member.peakSeverity { mix[peak, default: 0] += 1 }
     }
-    let closed = ordered.filter { incidents[$0].status == .resolved || incidents[$0].status == .cancelled }.count
-    func durations(_ duration: (Lifecycle) -> Int64?) -> DurationSummary {
-      DurationSummary(ordered.compactMap { duration(incidents[$0].lifecycle) })
-    }
+    let closed = ordered.filter(\.closed).count
     return PatternGroup(
-      id: id, incidentIds: ordered.map { incidents[$0].incidentId },
-      firstSeen: incidents[ordered[0]].lifecycle.createdAt, lastSeen: incidents[ordered[ordered.count - 1]].lifecycle.createdAt,
+      id: id, incidentIds: ordered.map(\.incidentId), firstSeen: ordered[0].createdAt, lastSeen: ordered[ordered.count - 1].createdAt,
       medianGapMs: DurationSummary(gaps).medianMs, shortestGapMs: gaps.min(),
-      timeToAcknowledge: durations(\.timeToAcknowledge), timeToMitigate: durations(\.timeToMitigate),
-      timeToResolve: durations(\.timeToResolve), impactMs: impact.totalMilliseconds, impactIntervals: impact,
-      severityMix: Severity.allCases.compactMap { severity in mix[severity].map { (severity, $0) } },
+      timeToAcknowledge: DurationSummary(ordered.compactMap(\.timeToAcknowledge)),
+      timeToMitigate: DurationSummary(ordered.compactMap(\.timeToMitigate)),
+      timeToResolve: DurationSummary(ordered.compactMap(\.timeToResolve)), impactMs: impact.totalMilliseconds,
+      impactIntervals: impact, severityMix: Severity.allCases.compactMap { severity in mix[severity].map { (severity, $0) } },
       open: ordered.count - closed, closed: closed, previousCount: previousCount,
       trend: Trend(current: ordered.count, previous: previousCount))
   }

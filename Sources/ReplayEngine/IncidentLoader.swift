@@ -26,6 +26,8 @@ public struct LoadOptions: Sendable {
   public var memoryLimit: Int
   /// How many partitions the incidents are split over; the result is the same for any count.
   public var partitions: Int
+  /// Where the temporary directory is made when partitions spill; nil for `$TMPDIR` (else `/tmp`).
+  public var temporaryDirectory: String?
 
   /// The default ``memoryLimit``: keeps a whole command near 256 MiB at any input size.
   public static let defaultMemoryLimit = 128 << 20
@@ -84,6 +86,11 @@ public struct LoadSummary: Sendable, Equatable {
 public struct LoadedIncidents: Sendable {
   public var snapshots: [IncidentSnapshot]
   public var summary: LoadSummary
+
+  public init(snapshots: [IncidentSnapshot], summary: LoadSummary) {
+    self.snapshots = snapshots
+    self.summary = summary
+  }
 }
 
 /// Reads a source, drops duplicates, replays every incident and folds the snapshots, in bounded memory.
@@ -137,7 +144,7 @@ public enum IncidentLoader {
     report: @escaping (InputDiagnostic) -> Void
   ) throws -> (partial: Fold.Partial, summary: LoadSummary) {
     let preparation = Preparation(detail: options.detail, wholeEventsOf: options.wholeEventsOf, include: include)
-    let directory = SpillDirectory()
+    let directory = SpillDirectory(base: options.temporaryDirectory)
     defer { directory.remove() }
     let budget = MemoryBudget(limit: options.memoryLimit)
     let spool = EventSpool(partitions: options.partitions, directory: directory, budget: budget)

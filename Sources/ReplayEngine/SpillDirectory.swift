@@ -8,14 +8,16 @@ import Synchronization
 /// handler on SIGINT and SIGTERM, which then ends the process as the signal would.
 final class SpillDirectory: Sendable {
   private let path = Mutex<String?>(nil)
+  private let base: String?
 
-  init() {}
+  /// A directory to be made under `base`, or `$TMPDIR` (else `/tmp`) when nil.
+  init(base: String? = nil) { self.base = base }
 
   /// The directory, made on first use.
   func directory() throws(SpillError) -> String {
     try path.withLock { (path: inout String?) throws(SpillError) -> String in
       if let path { return path }
-      let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+      let base = self.base ?? ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
       var template = Array("\(base)/runbook-revenant-XXXXXX".utf8CString)
       guard let made = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
         throw .io(path: "\(base)/runbook-revenant-XXXXXX", doing: "make", reason: String(cString: strerror(errno)))

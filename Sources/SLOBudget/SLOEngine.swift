@@ -139,42 +139,22 @@ public enum SLOEvaluationError: Error, Sendable, CustomStringConvertible {
 }
 
 /// The error-budget engine: pure, no I/O, no clock; the evaluation time is an argument.
+///
+/// Figures come from an ``SLOFold``'s merged partial (see ``SLOFold/finish(_:minimumRemaining:)``);
+/// these entry points fold a list of snapshots first, for callers that have one.
 public enum SLOEngine {
-  /// Evaluates every definition over the same incidents at `at`, on up to `threads` threads.
+  /// Evaluates every definition over the same incidents at `at`.
   ///
   /// Each result is what ``evaluate(_:incidents:at:defaultOrgId:minimumRemaining:explain:)`` gives for its
-  /// definition, in the order of `definitions`; the incidents are grouped by org once for all of them.
-  /// The first definition that cannot be evaluated (in that order) throws.
+  /// definition, in the order of `definitions`. The first definition that cannot be evaluated (in that order) throws.
   public static func evaluate(
     _ definitions: [SLODefinition], incidents: [IncidentSnapshot], at: Timestamp, defaultOrgId: String? = nil,
-    minimumRemaining: Double = 0, explain: Bool = true, threads: Int = 1
+    minimumRemaining: Double = 0, explain: Bool = true
   ) throws(SLOEvaluationError) -> [SLOResult] {
-    // Indexed once per org: each SLO then reads its service's incidents, request counts and
-    // recorded violations by index, without copying a snapshot or scanning the org again.
-    let orgOf = definitions.map { $0.orgId ?? defaultOrgId }
-    let members: [String: [Int]] = {
-      var members = Dictionary(uniqueKeysWithValues: Set(orgOf.compactMap { $0 }).map { ($0, [Int]()) })
-      for index in incidents.indices { members[incidents[index].orgId]?.append(index) }
-      return members
-    }()
-    let orgIds = members.keys.sorted()
-    let indexed = orgIds.indices.map { position in
-      let orgId = orgIds[position]
-      let ratioServices = Set(
-        definitions.indices.filter { orgOf[$0] == orgId && definitions[$0].indicator.isRequestRatio }.map { definitions[$0].service })
-      return OrgIncidents(all: incidents, members: members[orgId] ?? [], requestRatioServices: ratioServices)
-    }
-    let byOrg = Dictionary(uniqueKeysWithValues: zip(orgIds, indexed))
-    let outcomes = definitions.indices.map { index in
-      let definition = definitions[index]
-      return Result { () throws(SLOEvaluationError) in
-        guard let orgId = orgOf[index] else { throw .noOrg(slo: definition.name, origin: definition.origin) }
-        return evaluate(
-          definition, orgId: orgId, incidents: byOrg[orgId] ?? OrgIncidents(all: [], members: []), at: at,
-          minimumRemaining: minimumRemaining, explain: explain)
-      }
-    }
-    return try outcomes.map { outcome throws(SLOEvaluationError) in try outcome.get() }
+    let fold = try SLOFold(definitions, at: at, defaultOrgId: defaultOrgId, explain: explain)
+    var partial = fold.makePartial()
+    for incident in incidents { fold.add(incident, to: &partial) }
+    return fold.finish(partial, minimumRemaining: minimumRemaining)
   }
 
   /// Evaluates `definition` over replayed incidents at `at`.
@@ -188,25 +168,23 @@ public enum SLOEngine {
     _ definition: SLODefinition, incidents: [IncidentSnapshot], at: Timestamp, defaultOrgId: String? = nil,
     minimumRemaining: Double = 0, explain: Bool = true
   ) throws(SLOEvaluationError) -> SLOResult {
-    guard let orgId = definition.orgId ?? defaultOrgId else { throw .noOrg(slo: definition.name, origin: definition.origin) }
-    let inOrg = OrgIncidents(
-      all: incidents, members: incidents.indices.filter { incidents[$0].orgId == orgId },
-      requestRatioServices: definition.indicator.isRequestRatio ? [definition.service] : [])
-    return evaluate(definition, orgId: orgId, incidents: inOrg, at: at, minimumRemaining: minimumRemaining, explain: explain)
+    let results = try evaluate(
+      [definition], incidents: incidents, at: at, defaultOrgId: defaultOrgId, minimumRemaining: minimumRemaining, explain: explain)
+    return results[0]
   }
 
-  /// The evaluation proper, over the incidents of the SLO's org.
-  private static func evaluate(
-    _ definition: SLODefinition, orgId: String, incidents: OrgIncidents, at: Timestamp, minimumRemaining: Double, explain: Bool
+  /// The evaluation proper, over what the fold kept of the SLO's org and service.
+  static func evaluate(
+    _ definition: SLODefinition, orgId: String, incidents: ServiceIncidents, at: Timestamp, minimumRemaining: Double, explain: Bool
   ) -> SLOResult {
     let window = SLOWindows.window(definition.window, at: at)
     let evaluated = Interval(start: window.start, end: min(window.end, at))
     let allowedShare = 1 - definition.target
     var result: SLOResult
     switch definition.indicator {
-    case .incidentTime(let counted):
+    case .incidentTime:
       let badTime = BadTime(
-        incidents: incidents.all, indices: incidents.byService[definition.service] ?? [], counted: counted, at: at,
+        incidents: incidents.counted,
         slices: definition.budgeting == .timeslices ? definition.timeSliceWindowMs.map { (window.start, $0) } : nil)
       let bad = badTime.counted(in: evaluated)
       let badMs = Double(bad.totalMilliseconds)
@@ -244,7 +222,7 @@ public enum SLOEngine {
       }
 
     case .requestRatio:
-      let samples = incidents.requestSamples[definition.service] ?? RequestSamples(samples: [])
+      let samples = incidents.samples
       let counted = samples.counts(in: evaluated)
       let total = Double(counted.total)
       let badEvents = Double(counted.total - counted.good)
@@ -341,72 +319,36 @@ public enum SLOEngine {
   }
 
   private static func recorded(
-    _ definition: SLODefinition, incidents: OrgIncidents, evaluated: Interval, recompute: (Interval) -> Double?
+    _ definition: SLODefinition, incidents: ServiceIncidents, evaluated: Interval, recompute: (Interval) -> Double?
   ) -> [RecordedComparison] {
     var comparisons: [RecordedComparison] = []
-    for sloId in Set(definition.recordedIds) {
-      for (incident, violation) in incidents.violations[sloId] ?? [] {
-        guard evaluated.start <= violation.ts && violation.ts < evaluated.end else { continue }
-        let window = Interval(start: violation.payload.windowStart, end: violation.payload.windowEnd)
-        let recomputed = recompute(window)
-        comparisons.append(
-          RecordedComparison(
-            eventId: violation.eventId, incidentId: incidents.all[incident].incidentId, recordedAt: violation.ts, window: window,
-            recorded: violation.payload.errorBudgetConsumed, recomputed: recomputed,
-            difference: recomputed.map { $0 - violation.payload.errorBudgetConsumed }))
-      }
+    for entry in incidents.violations {
+      let violation = entry.violation
+      guard evaluated.start <= violation.ts && violation.ts < evaluated.end else { continue }
+      let window = Interval(start: violation.payload.windowStart, end: violation.payload.windowEnd)
+      // Request counts are kept only where the SLO reads them: a window reaching past that is not recomputed.
+      let readable = incidents.keptCounts.map { kept in kept.contains { $0.start <= window.start && window.end <= $0.end } } ?? true
+      let recomputed = readable ? recompute(window) : nil
+      comparisons.append(
+        RecordedComparison(
+          eventId: violation.eventId, incidentId: entry.incidentId, recordedAt: violation.ts, window: window,
+          recorded: violation.payload.errorBudgetConsumed, recomputed: recomputed,
+          difference: recomputed.map { $0 - violation.payload.errorBudgetConsumed }))
     }
     return comparisons.sorted { ($0.recordedAt, $0.eventId, $0.incidentId) < ($1.recordedAt, $1.eventId, $1.incidentId) }
   }
 }
 
-/// The incidents of one org, indexed once for all its SLOs.
-///
-/// Indices point into the whole input, which is shared, never copied: a snapshot is a
-/// few dozen references, and copying each for every SLO was most of an evaluation.
-struct OrgIncidents: Sendable {
-  let all: [IncidentSnapshot]
-  /// The org's incidents by service.
-  let byService: [String?: [Int]]
-  /// Live-recorded violations by the SLO id they name, with their incident, in input order.
-  let violations: [String: [(incident: Int, violation: SLOViolation)]]
-  /// The request counts of each service a request-ratio SLO measures.
-  let requestSamples: [String: RequestSamples]
-
-  init(all: [IncidentSnapshot], members: [Int], requestRatioServices: Set<String> = []) {
-    self.all = all
-    var byService: [String?: [Int]] = [:]
-    var violations: [String: [(incident: Int, violation: SLOViolation)]] = [:]
-    var samples: [String: [(incidentId: String, sample: RequestSample)]] = [:]
-    for index in members {
-      byService[all[index].serviceName, default: []].append(index)
-      for violation in all[index].sloViolations { violations[violation.payload.sloId, default: []].append((index, violation)) }
-      guard !requestRatioServices.isEmpty else { continue }
-      for sample in all[index].requestSamples {
-        if let service = sample.serviceName, requestRatioServices.contains(service) {
-          samples[service, default: []].append((all[index].incidentId, sample))
-        }
-      }
-    }
-    self.byService = byService
-    self.violations = violations
-    requestSamples = samples.mapValues(RequestSamples.init(samples:))
-  }
-}
-
 /// The counted bad time of one service's incidents.
 struct BadTime {
-  /// The input the indices point into.
-  private let all: [IncidentSnapshot]
-  /// The incidents with bad time, as indices into `all`, and their own bad intervals.
-  let incidents: [(index: Int, intervals: [Interval])]
+  /// The incidents with bad time, by id, with their own bad intervals.
+  let incidents: [CountedIncident]
   let union: [Interval]
   /// Slice origin and length, when time slices apply.
   let slices: (origin: Timestamp, length: Int64)?
 
-  init(incidents all: [IncidentSnapshot], indices: [Int], counted: Set<Severity>, at: Timestamp, slices: (Timestamp, Int64)?) {
-    self.all = all
-    incidents = indices.map { ($0, all[$0].badIntervals(countedSeverities: counted, until: at)) }.filter { !$0.1.isEmpty }
+  init(incidents: [CountedIncident], slices: (Timestamp, Int64)?) {
+    self.incidents = incidents
     union = incidents.flatMap(\.intervals).unioned()
     self.slices = slices
   }
@@ -432,8 +374,7 @@ struct BadTime {
     incidents.compactMap { entry -> BudgetConsumer? in
       let ms = Double(entry.intervals.clipped(to: window).totalMilliseconds)
       guard ms > 0 else { return nil }
-      let incident = all[entry.index]
-      return BudgetConsumer(incidentId: incident.incidentId, title: incident.title, bad: ms, share: budget > 0 ? ms / budget : nil)
+      return BudgetConsumer(incidentId: entry.incidentId, title: entry.title, bad: ms, share: budget > 0 ? ms / budget : nil)
     }.sorted { ($0.bad, $1.incidentId) > ($1.bad, $0.incidentId) }
   }
 
@@ -453,14 +394,14 @@ struct BadTime {
         if piece < pieces.count { byPiece[piece, default: []].append(clipped) }
       }
       guard !byPiece.isEmpty else { continue }
-      let snapshot = all[incidents[index].index]
+      let incident = incidents[index]
       for (piece, own) in byPiece.sorted(by: { $0.key < $1.key }) {
         let bounds = pieces[piece]
         func overlaps<V>(_ span: Span<V>) -> Bool { span.start < bounds.end && (span.end.map { $0 > bounds.start } ?? true) }
         contributions[piece].append(
           .init(
-            incidentId: snapshot.incidentId, intervals: own.unioned(), statusSpans: snapshot.statusHistory.filter(overlaps),
-            severitySpans: snapshot.severityHistory.filter(overlaps)))
+            incidentId: incident.incidentId, intervals: own.unioned(), statusSpans: incident.statusSpans.filter(overlaps),
+            severitySpans: incident.severitySpans.filter(overlaps)))
       }
     }
     return zip(pieces, contributions).map { ExplainedInterval(interval: $0, contributions: $1) }
@@ -471,9 +412,11 @@ struct BadTime {
 struct RequestSamples: Sendable {
   let samples: [(incidentId: String, sample: RequestSample)]
 
-  /// `samples` in `(instant, eventId)` order.
+  /// `samples` in `(instant, eventId, incidentId)` order: a total order, whatever order they were gathered in.
   init(samples: [(incidentId: String, sample: RequestSample)]) {
-    self.samples = samples.sorted { ($0.sample.instant, $0.sample.eventId) < ($1.sample.instant, $1.sample.eventId) }
+    self.samples = samples.sorted {
+      ($0.sample.instant, $0.sample.eventId, $0.incidentId) < ($1.sample.instant, $1.sample.eventId, $1.incidentId)
+    }
   }
 
   /// Counts whose instant is inside `window` (start inclusive, end exclusive).

@@ -21,9 +21,7 @@ extension IncidentsCommand {
     public init() {}
 
     public func run() async throws {
-      let loaded = try input.load(detail: .analytics)
-      ProcessLifetime.keepUntilExit(loaded)
-      let summary = loaded.summary
+      let (_, summary) = try input.fold(SummaryOnly())
       switch format {
       case .text: StandardOutput.write(LoadSummaryRendering.text(summary, inputs: input.inputNames))
       case .json: StandardOutput.write(JSONText.pretty(LoadSummaryRendering.json(summary, inputs: input.inputNames)))

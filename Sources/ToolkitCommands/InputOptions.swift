@@ -140,25 +140,37 @@ public struct InputOptions: ParsableArguments {
     return events
   }
 
-  /// Reads and replays the input, reporting each problem on standard error as it is found
+  /// Reads and replays the input into `fold`, reporting each problem on standard error as it is found
   /// and a count of skipped records at the end.
-  public func load(
-    detail: EventDetail, incidentId: String? = nil, readsWholeHistories: Bool = false, wholeEventsOf: String? = nil,
-    include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true }
-  ) throws -> LoadedIncidents {
+  public func fold<Fold: IncidentFold>(
+    _ fold: Fold, detail: EventDetail = .analytics, incidentId: String? = nil, readsWholeHistories: Bool = false,
+    wholeEventsOf: String? = nil, include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true }
+  ) throws -> (partial: Fold.Partial, summary: LoadSummary) {
     var options = try loadOptions(detail: detail)
     options.wholeEventsOf = wholeEventsOf
-    let loaded = try IncidentLoader.load(
-      from: try source(incidentId: incidentId, readsWholeHistories: readsWholeHistories), options: options, include: include,
+    let folded = try IncidentLoader.fold(
+      fold, from: try source(incidentId: incidentId, readsWholeHistories: readsWholeHistories), options: options, include: include,
       report: { StandardError.write($0.description) })
-    let summary = loaded.summary
+    let summary = folded.summary
     if summary.warningsNotShown > 0 {
       StandardError.write("warning: \(summary.warningsNotShown) more warning(s) not shown")
     }
     if summary.skipped > 0 {
       StandardError.write("skipped \(summary.skipped) of \(summary.recordsRead) record(s); the rest were replayed")
     }
-    return loaded
+    return folded
+  }
+
+  /// Reads and replays the input, keeping every snapshot (see ``fold(_:detail:incidentId:readsWholeHistories:wholeEventsOf:include:)``).
+  public func load(
+    detail: EventDetail, incidentId: String? = nil, readsWholeHistories: Bool = false, wholeEventsOf: String? = nil,
+    include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true }
+  ) throws -> LoadedIncidents {
+    let collection = SnapshotCollection()
+    let (partial, summary) = try fold(
+      collection, detail: detail, incidentId: incidentId, readsWholeHistories: readsWholeHistories, wholeEventsOf: wholeEventsOf,
+      include: include)
+    return LoadedIncidents(snapshots: collection.finish(partial), summary: summary)
   }
 
   /// Streams the input's events in source order, without replay.

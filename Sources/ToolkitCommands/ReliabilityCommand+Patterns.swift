@@ -42,10 +42,8 @@ extension ReliabilityCommand {
       let selection = try PeriodSelection.resolve(week: week, input: input, at: at)
       let period = selection.period
       let label = selection.isWeek ? "ISO week \(selection.label)" : nil
-      let loaded = try input.load(detail: .analytics, readsWholeHistories: true)
-      ProcessLifetime.keepUntilExit(loaded)
-      let report = PatternAnalysis.analyse(
-        loaded.snapshots, period: period, at: at, minimumCount: minCount, threads: input.threadCount)
+      let fold = PatternFold(period: period, at: at, minimumCount: minCount)
+      let report = fold.finish(try input.fold(fold, readsWholeHistories: true).partial)
       switch format {
       case .table: StandardOutput.write(PatternRendering.table(report, periodLabel: label))
       case .json: StandardOutput.write(JSONText.pretty(PatternRendering.json(report)))

@@ -68,12 +68,9 @@ public struct SLOOptions: ParsableArguments {
   func evaluate(input: InputOptions, minimumRemaining: Double = 0, explain: Bool) throws -> (at: Timestamp, results: [SLOResult]) {
     let at = try TimeArgument.evaluationTime(at)
     let definitions = try definitions(org: input.org)
-    let loaded = try input.load(detail: .analytics)
-    ProcessLifetime.keepUntilExit(loaded)
-    let results = try SLOEngine.evaluate(
-      definitions, incidents: loaded.snapshots, at: at, defaultOrgId: input.org, minimumRemaining: minimumRemaining,
-      explain: explain, threads: input.threadCount)
-    return (at, results)
+    let fold = try SLOFold(definitions, at: at, defaultOrgId: input.org, explain: explain)
+    let (partial, _) = try input.fold(fold)
+    return (at, fold.finish(partial, minimumRemaining: minimumRemaining))
   }
 }
 

@@ -300,7 +300,7 @@ struct SLOWindowDaysTests {
   @Test func batchEvaluationOnThreadsEqualsOneByOne() throws {
     let (definitions, loaded, at) = try samples()
     let oneByOne = try definitions.map { try SLOEngine.evaluate($0, incidents: loaded, at: at) }
-    let batch = try SLOEngine.evaluate(definitions, incidents: loaded, at: at, threads: 3)
+    let batch = try SLOEngine.evaluate(definitions, incidents: loaded, at: at)
     #expect(batch.count == definitions.count && definitions.count > 3)
     #expect("\(batch)" == "\(oneByOne)")
     // The samples exercise every index the batch builds: services, request counts, live records.
@@ -310,8 +310,8 @@ struct SLOWindowDaysTests {
 
   @Test func withoutExplanationsEveryFigureIsTheSame() throws {
     let (definitions, loaded, at) = try samples()
-    var explained = try SLOEngine.evaluate(definitions, incidents: loaded, at: at, threads: 2)
-    let figures = try SLOEngine.evaluate(definitions, incidents: loaded, at: at, explain: false, threads: 2)
+    var explained = try SLOEngine.evaluate(definitions, incidents: loaded, at: at)
+    let figures = try SLOEngine.evaluate(definitions, incidents: loaded, at: at, explain: false)
     #expect(explained.contains { !$0.explainedIntervals.isEmpty } && explained.contains { !$0.explainedSamples.isEmpty })
     for index in explained.indices {
       explained[index].explainedIntervals = []

@@ -1,0 +1,159 @@
+public import IncidentModel
+
+/// What an incident-time SLO keeps of one incident of its service: its own bad intervals, and the spans that explain them.
+struct CountedIncident: Sendable {
+  var incidentId: String
+  var title: String?
+  /// Bad intervals at the SLO's counted severities, up to the evaluation time (never empty).
+  var intervals: [Interval]
+  /// Kept only for `--explain`.
+  var statusSpans: [Span<IncidentStatus>] = []
+  var severitySpans: [Span<Severity>] = []
+}
+
+/// What one SLO reads, gathered from every incident of its org: the fold's partial seen from one definition.
+struct ServiceIncidents {
+  /// Incidents of the service with counted bad time, by id.
+  var counted: [CountedIncident] = []
+  /// Request counts of the service (request-ratio SLOs), in a total order.
+  var samples = RequestSamples(samples: [])
+  /// Where request counts were kept (nil: everywhere); a recorded window outside them is not recomputed.
+  var keptCounts: [Interval]?
+  /// Live-recorded violations naming the SLO, by time.
+  var violations: [(incidentId: String, violation: SLOViolation)] = []
+}
+
+/// SLO error budgets as a fold: each replayed incident leaves what the definitions will read of it, and no more.
+///
+/// Everything a definition needs is known before the first event (its org, service,
+/// counted severities, windows, `at`), so an incident contributes its own bad
+/// intervals (a few per incident), the request counts inside the windows the SLOs
+/// read, and the violations recorded under their ids. Partials merge by
+/// concatenation; ``finish(_:minimumRemaining:)`` sorts each list by a total order
+/// and evaluates, so the figures are the same however the incidents were split.
+public struct SLOFold: IncidentFold {
+  public let definitions: [SLODefinition]
+  public let at: Timestamp
+  public let explain: Bool
+  /// Each definition's org, resolved.
+  private let orgs: [String]
+  /// Per org and service: the counted-severity sets its incident-time SLOs use.
+  private let countedSets: [String: [String: [Set<Severity>]]]
+  /// Per org and service: the intervals its request-ratio SLOs read counts in (windows and alert windows).
+  private let countWindows: [String: [String: [Interval]]]
+  /// Per org: the SLO ids whose recorded violations are compared.
+  private let recordedIds: [String: Set<String>]
+
+  /// Resolves each definition's org (`defaultOrgId` for those naming none) and the windows it reads.
+  ///
+  /// Throws for the first definition, in order, that has no org.
+  public init(_ definitions: [SLODefinition], at: Timestamp, defaultOrgId: String? = nil, explain: Bool = false)
+    throws(SLOEvaluationError)
+  {
+    self.definitions = definitions
+    self.at = at
+    self.explain = explain
+    var orgs: [String] = []
+    var countedSets: [String: [String: [Set<Severity>]]] = [:]
+    var countWindows: [String: [String: [Interval]]] = [:]
+    var recordedIds: [String: Set<String>] = [:]
+    for definition in definitions {
+      guard let org = definition.orgId ?? defaultOrgId else { throw .noOrg(slo: definition.name, origin: definition.origin) }
+      orgs.append(org)
+      recordedIds[org, default: []].formUnion(definition.recordedIds)
+      switch definition.indicator {
+      case .incidentTime(let counted):
+        if !(countedSets[org]?[definition.service]?.contains(counted) ?? false) {
+          countedSets[org, default: [:]][definition.service, default: []].append(counted)
+        }
+      case .requestRatio:
+        let window = SLOWindows.window(definition.window, at: at)
+        var read = [Interval(start: window.start, end: min(window.end, at))]
+        for policy in definition.alertPolicies {
+          read.append(Interval(start: at.adding(milliseconds: -max(policy.longWindowMs, policy.shortWindowMs)), end: at))
+        }
+        countWindows[org, default: [:]][definition.service, default: []] += read
+      }
+    }
+    self.orgs = orgs
+    self.countedSets = countedSets
+    self.countWindows = countWindows.mapValues { $0.mapValues { $0.unioned() } }
+    self.recordedIds = recordedIds
+  }
+
+  /// What the fold has kept, by org and service.
+  public struct Partial: Sendable {
+    fileprivate var counted: [ServiceKey: [CountedIncident]] = [:]
+    fileprivate var samples: [ServiceKey: [(incidentId: String, sample: RequestSample)]] = [:]
+    fileprivate var violations: [ServiceKey: [(incidentId: String, violation: SLOViolation)]] = [:]
+  }
+
+  /// An org and a service, or (for violations) an org and an SLO id; for counted time, also the severities.
+  fileprivate struct ServiceKey: Hashable, Sendable {
+    var orgId: String
+    var name: String
+    var severities: Set<Severity> = []
+  }
+
+  public func makePartial() -> Partial { Partial() }
+
+  public func add(_ incident: IncidentSnapshot, to partial: inout Partial) {
+    let org = incident.orgId
+    if let service = incident.serviceName, let sets = countedSets[org]?[service] {
+      for severities in sets {
+        let intervals = incident.badIntervals(countedSeverities: severities, until: at)
+        guard !intervals.isEmpty else { continue }
+        var counted = CountedIncident(incidentId: incident.incidentId, title: incident.title, intervals: intervals)
+        if explain {
+          counted.statusSpans = incident.statusHistory
+          counted.severitySpans = incident.severityHistory
+        }
+        partial.counted[ServiceKey(orgId: org, name: service, severities: severities), default: []].append(counted)
+      }
+    }
+    if let services = countWindows[org] {
+      for sample in incident.requestSamples {
+        guard let service = sample.serviceName, let windows = services[service],
+          windows.contains(where: { $0.start <= sample.instant && sample.instant < $0.end })
+        else { continue }
+        var kept = sample
+        // Only the explanation shows a signal's id.
+        if !explain { kept.eventId = "" }
+        partial.samples[ServiceKey(orgId: org, name: service), default: []].append((incident.incidentId, kept))
+      }
+    }
+    if let ids = recordedIds[org] {
+      for violation in incident.sloViolations where ids.contains(violation.payload.sloId) {
+        partial.violations[ServiceKey(orgId: org, name: violation.payload.sloId), default: []].append((incident.incidentId, violation))
+      }
+    }
+  }
+
+  public func merge(_ other: Partial, into partial: inout Partial) {
+    partial.counted.merge(other.counted, uniquingKeysWith: +)
+    partial.samples.merge(other.samples, uniquingKeysWith: +)
+    partial.violations.merge(other.violations, uniquingKeysWith: +)
+  }
+
+  /// Every definition's result, in the order of ``definitions``.
+  ///
+  /// An SLO breaches when its remaining budget is below `minimumRemaining`.
+  public func finish(_ partial: Partial, minimumRemaining: Double = 0) -> [SLOResult] {
+    definitions.indices.map { index in
+      let definition = definitions[index]
+      let org = orgs[index]
+      var incidents = ServiceIncidents()
+      switch definition.indicator {
+      case .incidentTime(let counted):
+        incidents.counted = (partial.counted[ServiceKey(orgId: org, name: definition.service, severities: counted)] ?? [])
+          .sorted { $0.incidentId < $1.incidentId }
+      case .requestRatio:
+        incidents.samples = RequestSamples(samples: partial.samples[ServiceKey(orgId: org, name: definition.service)] ?? [])
+        incidents.keptCounts = countWindows[org]?[definition.service]
+      }
+      incidents.violations = Set(definition.recordedIds).flatMap { partial.violations[ServiceKey(orgId: org, name: $0)] ?? [] }
+      return SLOEngine.evaluate(
+        definition, orgId: org, incidents: incidents, at: at, minimumRemaining: minimumRemaining, explain: explain)
+    }
+  }
+}
