@@ -188,7 +188,8 @@ let package = Package(
       name: "ToolkitCommandsTests",
       // The executables are listed so they are built for the end-to-end tests.
       dependencies: [
-        "ToolkitCommands", "EventSources", "IncidentModel", "ReplayEngine", "Patterns", "SampleGenerator", "TestSupport", "incidents",
+        "ToolkitCommands", "EventSources", "IncidentModel", "ReplayEngine", "Patterns", "SLOBudget", "SampleGenerator", "TestSupport",
+        "incidents",
         "reliability", "slo",
         "postmortem", .product(name: "ZIPFoundation", package: "ZIPFoundation"), .product(name: "SWXMLHash", package: "SWXMLHash"),
       ],

@@ -76,6 +76,7 @@ private final class SignalCleanup: Sendable {
   private func terminate(by signalNumber: Int32) {
     for directory in directories.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: directory) }
     signal(signalNumber, SIG_DFL)
-    raise(signalNumber)
+    // To the process, not this thread: dispatch threads block signals, the others do not.
+    kill(getpid(), signalNumber)
   }
 }
