@@ -32,7 +32,8 @@ public struct PreparedEvent: Sendable {
     /// `eventId` is empty unless figures cite the event (``IncidentHistory/CompactChange/citesEvent``);
     /// `idHash` is ``ContentHash/of(_:)`` of the id's bytes either way.
     case compact(ts: Timestamp, eventId: String, idHash: Int, change: IncidentHistory.CompactChange)
-    case event(IncidentEvent)
+    /// `line` is the JSON line it was decoded from, when the source has one (a loader may keep it instead of the event).
+    case event(IncidentEvent, line: [UInt8]?)
   }
 
   public init(incident: IncidentRef, origin: EventOrigin, digest: Int, content: Content) {
@@ -44,7 +45,7 @@ public struct PreparedEvent: Sendable {
 
   /// The type and id of an event of a type this toolkit does not know (named in a warning); else nil.
   public var unknownType: (type: String, eventId: String)? {
-    guard case .event(let event) = content, case .unknown(let type, _) = event.payload else { return nil }
+    guard case .event(let event, _) = content, case .unknown(let type, _) = event.payload else { return nil }
     return (type, event.id)
   }
 
@@ -52,7 +53,7 @@ public struct PreparedEvent: Sendable {
   public var idHash: Int {
     switch content {
     case .compact(_, _, let idHash, _): return idHash
-    case .event(let event):
+    case .event(let event, _):
       var id = event.id
       return id.withUTF8 { ContentHash.of(UnsafeRawBufferPointer($0)) }
     }
@@ -63,7 +64,7 @@ public struct PreparedEvent: Sendable {
     switch content {
     case .compact(let ts, let eventId, let idHash, let change):
       IncidentHistory.Entry(ts: ts, origin: origin, eventId: eventId, idHash: idHash, digest: digest, change: change)
-    case .event(let event):
+    case .event(let event, _):
       IncidentHistory.Entry(event, origin: origin, detail: detail, digest: digest)
     }
   }
@@ -94,10 +95,11 @@ public struct Preparation: Sendable {
   /// Prepares a decoded event; nil when its incident is not included.
   ///
   /// Without a `digest` from the source, the event's own hash stands for its content (stable within a run).
-  func prepare(_ event: IncidentEvent, origin: EventOrigin, digest: Int?) -> PreparedEvent? {
+  func prepare(_ event: IncidentEvent, origin: EventOrigin, digest: Int?, line: UnsafeBufferPointer<UInt8>? = nil) -> PreparedEvent? {
     let incident = IncidentRef(orgId: event.orgId, incidentId: event.incidentId)
     guard include(incident) else { return nil }
-    return PreparedEvent(incident: incident, origin: origin, digest: digest ?? event.hashValue, content: .event(event))
+    return PreparedEvent(
+      incident: incident, origin: origin, digest: digest ?? event.hashValue, content: .event(event, line: line.map(Array.init)))
   }
 }
 
@@ -225,7 +227,7 @@ extension JSONLinesSource {
       let event = try EventDecoder.decode(line: line)
       guard filter.isEmpty || filter.matches(event) else { return nil }
       let digest = ContentDigest.of(line: line)
-      return .value(preparation.prepare(event, origin: origin, digest: digest))
+      return .value(preparation.prepare(event, origin: origin, digest: digest, line: line))
     } catch {
       return .broken(origin, error)
     }

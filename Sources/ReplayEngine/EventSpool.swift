@@ -21,7 +21,7 @@ final class EventSpool: PreparedEventSink {
     var idChunks = [ByteWriter](repeating: ByteWriter(), count: ids.count)
     for event in events {
       let key = IncidentKey.hash(event.incident)
-      SpillRecord.append(event, to: &recordChunks[IncidentKey.partition(of: key, level: 0, count: records.count)])
+      SpillRecord.append(event, incidentKey: key, to: &recordChunks[IncidentKey.partition(of: key, level: 0, count: records.count)])
       let idHash = event.idHash
       ReusedIds.append(
         idHash: idHash, incidentKey: key, origin: event.origin, to: &idChunks[ReusedIds.partition(of: idHash, count: ids.count)])

@@ -94,7 +94,6 @@ struct PartitionReplay<Fold: IncidentFold>: Sendable {
       } catch {
         failure.withLock { if $0.map({ index < $0.index }) ?? true { $0 = (index, error) } }
       }
-      FreeMemory.returnToSystem()
     }
     if let (_, error) = failure.withLock({ $0 }) { throw error }
     var partial = fold.makePartial()
@@ -119,27 +118,23 @@ struct PartitionReplay<Fold: IncidentFold>: Sendable {
       for part in 0..<parts.count { try replay(part, of: parts, level: level + 1, into: &partial, tally: &tally) }
       return
     }
-    var histories: [IncidentRef: IncidentHistory] = [:]
+    var histories = IncidentHistories()
     try partitions.drain(index) { bytes in
       try SpillRecord.forEachRecord(in: bytes) { record in
+        let key = try SpillRecord.incidentKey(of: record)
         let event = try SpillRecord.decode(record)
         if let kept = reused[event.origin] {
           tally.conflicts.append(
             (event.incident, DuplicateConflict(kept: kept, dropped: event.origin, eventId: event.citedId, acrossIncidents: true)))
           return
         }
-        var entry = event.entry(detail: preparation.detail(for: event.incident.incidentId))
+        let detail = preparation.detail(for: event.incident.incidentId)
+        var entry = event.entry(detail: detail)
         if let window = requestCountsWithin { entry.leaveOutRequestCounts(outside: window) }
-        let incident = event.incident
-        histories[
-          incident,
-          default: IncidentHistory(
-            orgId: incident.orgId, incidentId: incident.incidentId, detail: preparation.detail(for: incident.incidentId))
-        ]
-        .append(entry)
+        histories.append(entry, to: event.incident, key: key, detail: detail)
       }
     }
-    for (incident, history) in histories {
+    for (incident, history) in histories.all {
       let outcome = history.replay()
       tally.add(outcome, of: incident)
       fold.add(outcome.snapshot, to: &partial)
@@ -153,9 +148,8 @@ struct PartitionReplay<Fold: IncidentFold>: Sendable {
     try partitions.drain(index) { bytes in
       var chunks = [ByteWriter](repeating: ByteWriter(), count: count)
       let used = try SpillRecord.forEachRecord(in: bytes) { record in
-        let part = IncidentKey.partition(of: IncidentKey.hash(try SpillRecord.incident(of: record)), level: level, count: count)
-        chunks[part].varint(UInt64(record.count))
-        chunks[part].bytes.append(contentsOf: record)
+        let part = IncidentKey.partition(of: try SpillRecord.incidentKey(of: record), level: level, count: count)
+        SpillRecord.appendFramed(record, to: &chunks[part])
       }
       if parts.append(chunks.map(\.bytes)) { parts.spill() }
       return used
@@ -171,7 +165,36 @@ extension PreparedEvent {
   fileprivate var citedId: String {
     switch content {
     case .compact(_, let eventId, _, _): eventId
-    case .event(let event): event.id
+    case .event(let event, _): event.id
     }
+  }
+}
+
+/// A partition's histories, found by the incident's 64-bit key hash (carried in each record) before its strings.
+///
+/// Hashing two strings for every event was a tenth of a replay; the key is already there.
+private struct IncidentHistories {
+  private var byKey: [Int: Int] = [:]
+  /// Incidents whose key another incident of the partition already has (a hash collision): by name.
+  private var collided: [IncidentRef: Int] = [:]
+  private(set) var all: [(incident: IncidentRef, history: IncidentHistory)] = []
+
+  mutating func append(_ entry: IncidentHistory.Entry, to incident: IncidentRef, key: Int, detail: EventDetail) {
+    if let index = byKey[key] {
+      if all[index].incident == incident {
+        all[index].history.append(entry)
+        return
+      }
+      if let other = collided[incident] {
+        all[other].history.append(entry)
+        return
+      }
+      collided[incident] = all.count
+    } else {
+      byKey[key] = all.count
+    }
+    var history = IncidentHistory(orgId: incident.orgId, incidentId: incident.incidentId, detail: detail)
+    history.append(entry)
+    all.append((incident, history))
   }
 }

@@ -17,6 +17,9 @@ final class SpillDirectory: Sendable {
   func directory() throws(SpillError) -> String {
     try path.withLock { (path: inout String?) throws(SpillError) -> String in
       if let path { return path }
+      if SignalCleanup.shared.terminating.load(ordering: .relaxed) {
+        throw .io(path: base ?? "$TMPDIR", doing: "make", reason: "the run was interrupted")
+      }
       let base = self.base ?? ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
       var template = Array("\(base)/runbook-revenant-XXXXXX".utf8CString)
       guard let made = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
@@ -28,6 +31,9 @@ final class SpillDirectory: Sendable {
       return created
     }
   }
+
+  /// The directory's path, or where it will be made.
+  var description: String { path.withLock { $0 } ?? base ?? "$TMPDIR" }
 
   /// Whether anything was spilled.
   var exists: Bool { path.withLock { $0 != nil } }
@@ -48,7 +54,7 @@ final class SpillDirectory: Sendable {
 }
 
 /// Removes the registered temporary directories when SIGINT or SIGTERM arrives, then dies of that signal.
-private final class SignalCleanup: Sendable {
+final class SignalCleanup: Sendable {
   static let shared = SignalCleanup()
 
   private let directories = Mutex<Set<String>>([])
@@ -73,8 +79,18 @@ private final class SignalCleanup: Sendable {
     directories.withLock { _ = $0.remove(directory) }
   }
 
+  /// Set once a signal arrived: nothing more is written to the temporary files.
+  let terminating = Atomic<Bool>(false)
+
   private func terminate(by signalNumber: Int32) {
-    for directory in directories.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: directory) }
+    terminating.store(true, ordering: .sequentiallyConsistent)
+    for directory in directories.withLock({ $0 }) {
+      // A write that was under way may add a file while the directory is walked: walk it again until it is gone.
+      for _ in 0..<100 where FileManager.default.fileExists(atPath: directory) {
+        try? FileManager.default.removeItem(atPath: directory)
+        if FileManager.default.fileExists(atPath: directory) { usleep(1000) }
+      }
+    }
     signal(signalNumber, SIG_DFL)
     // To the process, not this thread: dispatch threads block signals, the others do not.
     kill(getpid(), signalNumber)

@@ -134,19 +134,26 @@ enum SpillRecord {
   private static let statuses = IncidentStatus.allCases
   private static let severities = Severity.allCases
 
-  /// Appends `event`, framed by its length, to `writer`.
-  static func append(_ event: PreparedEvent, to writer: inout ByteWriter) {
-    var body = ByteWriter()
-    body.bytes.reserveCapacity(96)
+  /// Appends `event`, framed by its length (four bytes, little-endian), to `body`.
+  static func append(_ event: PreparedEvent, incidentKey: Int, to body: inout ByteWriter) {
+    // A four-byte length, filled in once the record is written: no buffer of its own per record.
+    let start = body.bytes.count
+    body.bytes.append(contentsOf: [0, 0, 0, 0])
+    body.fixed(incidentKey)
     body.varint(UInt64(event.origin.input))
     body.varint(UInt64(event.origin.record))
     body.fixed(event.digest)
     body.string(event.incident.orgId)
     body.string(event.incident.incidentId)
     switch event.content {
-    case .event(let whole):
+    case .event(let whole, let line):
       body.byte(Tag.event.rawValue)
-      body.string(EventEncoder.jsonLine(whole))
+      if let line {
+        body.varint(UInt64(line.count))
+        body.bytes.append(contentsOf: line)
+      } else {
+        body.string(EventEncoder.jsonLine(whole))
+      }
     case .compact(let ts, let eventId, let idHash, let change):
       func header(_ tag: Tag) {
         body.byte(tag.rawValue)
@@ -192,22 +199,27 @@ enum SpillRecord {
         body.byte((byPerson ? 1 : 0) | (followUp ? 2 : 0))
       }
     }
-    writer.varint(UInt64(body.bytes.count))
-    writer.bytes.append(contentsOf: body.bytes)
+    let length = UInt32(truncatingIfNeeded: body.bytes.count - start - 4)
+    for offset in 0..<4 { body.bytes[start + offset] = UInt8(truncatingIfNeeded: length >> UInt32(8 * offset)) }
   }
 
-  /// The incident of a record, without decoding the rest (for splitting a partition further).
-  static func incident(of record: UnsafeRawBufferPointer) throws(SpillError) -> IncidentRef {
+  /// Appends a record already framed elsewhere (splitting a partition).
+  static func appendFramed(_ record: UnsafeRawBufferPointer, to writer: inout ByteWriter) {
+    let length = UInt32(record.count)
+    for offset in 0..<4 { writer.bytes.append(UInt8(truncatingIfNeeded: length >> UInt32(8 * offset))) }
+    writer.bytes.append(contentsOf: record)
+  }
+
+  /// The ``IncidentKey/hash(_:)`` of a record's incident, without decoding the rest (for grouping and splitting).
+  static func incidentKey(of record: UnsafeRawBufferPointer) throws(SpillError) -> Int {
     var reader = ByteReader(record)
-    _ = try reader.varint()
-    _ = try reader.varint()
-    _ = try reader.fixed()
-    return IncidentRef(orgId: try reader.string(), incidentId: try reader.string())
+    return try reader.fixed()
   }
 
   /// Decodes one record (without its length frame).
   static func decode(_ record: UnsafeRawBufferPointer) throws(SpillError) -> PreparedEvent {
     var reader = ByteReader(record)
+    _ = try reader.fixed()
     let input = try reader.varint()
     let number = try reader.varint()
     guard input <= UInt64(EventOrigin.maximumInput), number < 1 << 44 else { throw .corrupt("origin out of range") }
@@ -219,7 +231,7 @@ enum SpillRecord {
       let line = try reader.raw(Int(try reader.varint()))
       do {
         let event = try EventDecoder.decode(line: line.assumingMemoryBound(to: UInt8.self))
-        return PreparedEvent(incident: incident, origin: origin, digest: digest, content: .event(event))
+        return PreparedEvent(incident: incident, origin: origin, digest: digest, content: .event(event, line: nil))
       } catch {
         throw .corrupt("an event's JSON: \(error)")
       }
@@ -283,15 +295,13 @@ enum SpillRecord {
   static func forEachRecord(
     in bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void
   ) throws -> Int {
-    var reader = ByteReader(bytes)
-    var used = 0
-    while !reader.isAtEnd {
-      guard let length = try? reader.varint() else { break }
-      guard bytes.count - reader.offset >= Int(length) else { break }
-      try body(UnsafeRawBufferPointer(rebasing: bytes[reader.offset..<reader.offset + Int(length)]))
-      reader.offset += Int(length)
-      used = reader.offset
+    var offset = 0
+    while bytes.count - offset >= 4 {
+      let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+      guard bytes.count - offset - 4 >= length else { break }
+      try body(UnsafeRawBufferPointer(rebasing: bytes[offset + 4..<offset + 4 + length]))
+      offset += 4 + length
     }
-    return used
+    return offset
   }
 }

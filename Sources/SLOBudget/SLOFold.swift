@@ -32,17 +32,42 @@ struct ServiceIncidents {
 /// concatenation; ``finish(_:minimumRemaining:)`` sorts each list by a total order
 /// and evaluates, so the figures are the same however the incidents were split.
 public struct SLOFold: IncidentFold {
-  public let definitions: [SLODefinition]
-  public let at: Timestamp
-  public let explain: Bool
-  /// Each definition's org, resolved.
-  private let orgs: [String]
-  /// Per org and service: the counted-severity sets its incident-time SLOs use.
-  private let countedSets: [String: [String: [Set<Severity>]]]
-  /// Per org and service: the intervals its request-ratio SLOs read counts in (windows and alert windows).
-  private let countWindows: [String: [String: [Interval]]]
-  /// Per org: the SLO ids whose recorded violations are compared.
-  private let recordedIds: [String: Set<String>]
+  /// What the definitions read, worked out once; shared, since the engine passes the fold around by value.
+  private final class Plan: Sendable {
+    let definitions: [SLODefinition]
+    let at: Timestamp
+    let explain: Bool
+    /// Each definition's org, resolved.
+    let orgs: [String]
+    /// Per org and service: the counted-severity sets its incident-time SLOs use.
+    let countedSets: [String: [String: [Set<Severity>]]]
+    /// Per org and service: the intervals its request-ratio SLOs read counts in (windows and alert windows).
+    let countWindows: [String: [String: [Interval]]]
+    /// Per org: the SLO ids whose recorded violations are compared.
+    let recordedIds: [String: Set<String>]
+
+    init(
+      definitions: [SLODefinition], at: Timestamp, explain: Bool, orgs: [String], countedSets: [String: [String: [Set<Severity>]]],
+      countWindows: [String: [String: [Interval]]], recordedIds: [String: Set<String>]
+    ) {
+      self.definitions = definitions
+      self.at = at
+      self.explain = explain
+      self.orgs = orgs
+      self.countedSets = countedSets
+      self.countWindows = countWindows
+      self.recordedIds = recordedIds
+    }
+  }
+
+  private let plan: Plan
+  public var definitions: [SLODefinition] { plan.definitions }
+  public var at: Timestamp { plan.at }
+  public var explain: Bool { plan.explain }
+  private var orgs: [String] { plan.orgs }
+  private var countedSets: [String: [String: [Set<Severity>]]] { plan.countedSets }
+  private var countWindows: [String: [String: [Interval]]] { plan.countWindows }
+  private var recordedIds: [String: Set<String>] { plan.recordedIds }
 
   /// Resolves each definition's org (`defaultOrgId` for those naming none) and the windows it reads.
   ///
@@ -50,9 +75,6 @@ public struct SLOFold: IncidentFold {
   public init(_ definitions: [SLODefinition], at: Timestamp, defaultOrgId: String? = nil, explain: Bool = false)
     throws(SLOEvaluationError)
   {
-    self.definitions = definitions
-    self.at = at
-    self.explain = explain
     var orgs: [String] = []
     var countedSets: [String: [String: [Set<Severity>]]] = [:]
     var countWindows: [String: [String: [Interval]]] = [:]
@@ -75,10 +97,9 @@ public struct SLOFold: IncidentFold {
         countWindows[org, default: [:]][definition.service, default: []] += read
       }
     }
-    self.orgs = orgs
-    self.countedSets = countedSets
-    self.countWindows = countWindows.mapValues { $0.mapValues { $0.unioned() } }
-    self.recordedIds = recordedIds
+    plan = Plan(
+      definitions: definitions, at: at, explain: explain, orgs: orgs, countedSets: countedSets,
+      countWindows: countWindows.mapValues { $0.mapValues { $0.unioned() } }, recordedIds: recordedIds)
   }
 
   /// What the fold has kept, by org and service.

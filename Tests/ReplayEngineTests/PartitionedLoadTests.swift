@@ -137,7 +137,7 @@ struct SpillRecordTests {
       value: { prepared in
         guard let prepared else { return }
         var writer = ByteWriter()
-        SpillRecord.append(prepared, to: &writer)
+        SpillRecord.append(prepared, incidentKey: IncidentKey.hash(prepared.incident), to: &writer)
         var decoded: PreparedEvent?
         let used = try writer.bytes.withUnsafeBytes { bytes in
           try SpillRecord.forEachRecord(in: bytes) { decoded = try SpillRecord.decode($0) }
@@ -159,7 +159,7 @@ struct SpillRecordTests {
         PreparedEvent(
           incident: IncidentRef(orgId: "org_a", incidentId: "inc_\(index)"), origin: EventOrigin(input: 0, record: Int64(index + 1)),
           digest: index, content: .compact(ts: ts("2026-11-02T10:00:00Z"), eventId: "", idHash: index, change: .resolved)),
-        to: &writer)
+        incidentKey: index, to: &writer)
     }
     let cut = Array(writer.bytes.dropLast(3))
     var seen = 0
