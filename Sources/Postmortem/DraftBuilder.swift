@@ -35,10 +35,12 @@ public struct DraftInput: Sendable {
   /// An IANA time zone for a second timeline column, or nil for UTC only.
   public var timeZone: String?
   public var provenance: DraftProvenance
+  /// The SLO figures where the impact ended, already folded (see ``DraftFold``); nil to evaluate them from ``organisation``.
+  public var sloResults: [SLOResult]?
 
   public init(
     incident: IncidentSnapshot, organisation: [IncidentSnapshot], slos: [SLODefinition], at: Timestamp, timeZone: String?,
-    provenance: DraftProvenance
+    provenance: DraftProvenance, sloResults: [SLOResult]? = nil
   ) {
     self.incident = incident
     self.organisation = organisation
@@ -46,6 +48,7 @@ public struct DraftInput: Sendable {
     self.at = at
     self.timeZone = timeZone
     self.provenance = provenance
+    self.sloResults = sloResults
   }
 }
 
@@ -261,12 +264,12 @@ public enum DraftBuilder {
   }
 
   /// Where the incident's impact ended: its mitigation, else its resolution, else the evaluation time.
-  private static func impactEnd(of incident: IncidentSnapshot, at: Timestamp) -> Timestamp {
+  static func impactEnd(of incident: IncidentSnapshot, at: Timestamp) -> Timestamp {
     incident.lifecycle.mitigatedAt ?? incident.lifecycle.resolvedAt ?? at
   }
 
   /// Whether `slo` measures the incident's service in its org.
-  private static func applies(_ slo: SLODefinition, to incident: IncidentSnapshot) -> Bool {
+  static func applies(_ slo: SLODefinition, to incident: IncidentSnapshot) -> Bool {
     slo.service == incident.serviceName && (slo.orgId ?? incident.orgId) == incident.orgId
   }
 
@@ -275,7 +278,10 @@ public enum DraftBuilder {
     let incident = input.incident
     return input.slos.compactMap { slo -> JSONValue? in
       guard applies(slo, to: incident) else { return nil }
-      guard let result = try? SLOEngine.evaluate(slo, incidents: input.organisation, at: end, defaultOrgId: incident.orgId, explain: false),
+      let folded = input.sloResults?.first { $0.definition.name == slo.name }
+      guard
+        let result = folded
+          ?? (try? SLOEngine.evaluate(slo, incidents: input.organisation, at: end, defaultOrgId: incident.orgId, explain: false)),
         let consumer = result.consumers.first(where: { $0.incidentId == incident.incidentId })
       else { return nil }
       let unit = result.measure == .time ? "time" : "requests"

@@ -10,13 +10,25 @@ final class EventSpool: PreparedEventSink {
   let records: SpillPartitions
   let ids: SpillPartitions
 
-  init(partitions: Int, directory: SpillDirectory, budget: MemoryBudget) {
+  /// The orgs of the events added, when asked for (to find an incident by id alone, see ``IncidentLoader``).
+  private let orgs: Locked<Set<String>>?
+
+  init(partitions: Int, directory: SpillDirectory, budget: MemoryBudget, tracksOrgs: Bool = false) {
     records = SpillPartitions(count: partitions, name: "records", directory: directory, budget: budget)
-    ids = SpillPartitions(count: partitions, name: "ids", directory: directory, budget: budget)
+    // Id entries are sorted a partition at a time: more, smaller partitions keep that sort small at any input size.
+    ids = SpillPartitions(count: partitions * 4, name: "ids", directory: directory, budget: budget)
+    orgs = tracksOrgs ? Locked([]) : nil
   }
+
+  /// The orgs seen, sorted; empty unless tracked.
+  var orgsSeen: [String] { orgs?.withLock { $0.sorted() } ?? [] }
 
   func add(_ events: [PreparedEvent]) {
     guard !events.isEmpty else { return }
+    if let orgs {
+      let seen = Set(events.map(\.incident.orgId))
+      orgs.withLock { $0.formUnion(seen) }
+    }
     var recordChunks = [ByteWriter](repeating: ByteWriter(), count: records.count)
     var idChunks = [ByteWriter](repeating: ByteWriter(), count: ids.count)
     for event in events {

@@ -139,15 +139,45 @@ public enum IncidentLoader {
     return LoadedIncidents(snapshots: collection.finish(partial), summary: summary)
   }
 
+  /// Loads `source` once, replays the incidents with id `incidentId` first (in every org), then folds every incident
+  /// into the fold `makeFold` makes of them.
+  ///
+  /// For an analysis that depends on one incident (a draft's service, its impact's end): the
+  /// fold is made once that incident is known, and the input is still read once (standard input too).
+  public static func fold<Fold: IncidentFold>(
+    locating incidentId: String, from source: some EventSource, options: LoadOptions = LoadOptions(),
+    include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true }, report: (InputDiagnostic) -> Void,
+    then makeFold: ([IncidentSnapshot]) throws -> Fold
+  ) throws -> (located: [IncidentSnapshot], partial: Fold.Partial, summary: LoadSummary) {
+    try withoutActuallyEscaping(report) { report in
+      var located: [IncidentSnapshot] = []
+      let (partial, summary) = try run(
+        from: source, options: options, include: include, report: report,
+        locating: incidentId,
+        makeFold: { found in
+          located = found
+          return try makeFold(found)
+        })
+      return (located, partial, summary)
+    }
+  }
+
   private static func run<Fold: IncidentFold>(
     _ fold: Fold, from source: some EventSource, options: LoadOptions, include: @escaping @Sendable (IncidentRef) -> Bool,
     report: @escaping (InputDiagnostic) -> Void
+  ) throws -> (partial: Fold.Partial, summary: LoadSummary) {
+    try run(from: source, options: options, include: include, report: report, locating: nil, makeFold: { _ in fold })
+  }
+
+  private static func run<Fold: IncidentFold>(
+    from source: some EventSource, options: LoadOptions, include: @escaping @Sendable (IncidentRef) -> Bool,
+    report: @escaping (InputDiagnostic) -> Void, locating: String?, makeFold: ([IncidentSnapshot]) throws -> Fold
   ) throws -> (partial: Fold.Partial, summary: LoadSummary) {
     let preparation = Preparation(detail: options.detail, wholeEventsOf: options.wholeEventsOf, include: include)
     let directory = SpillDirectory(base: options.temporaryDirectory)
     defer { directory.remove() }
     let budget = MemoryBudget(limit: options.memoryLimit)
-    let spool = EventSpool(partitions: options.partitions, directory: directory, budget: budget)
+    let spool = EventSpool(partitions: options.partitions, directory: directory, budget: budget, tracksOrgs: locating != nil)
     var state = LoadState(options: options, report: report)
     try source.read(threads: options.threads, preparation: preparation, into: spool) { notice in
       switch notice {
@@ -173,10 +203,20 @@ public enum IncidentLoader {
     try spool.check()
     state.summary.spilled = spool.spilled
 
+    let reused = try ReusedIds.find(in: spool.ids, threads: options.threads)
+    var located: [IncidentSnapshot] = []
+    if let locating {
+      let orgs = spool.orgsSeen
+      located = try orgs.compactMap { org in
+        try PartitionReplay<SummaryOnly>.locate(
+          IncidentRef(orgId: org, incidentId: locating), in: spool.records, preparation: preparation,
+          requestCountsWithin: options.requestCountsWithin, reused: reused)
+      }
+    }
     let replay = PartitionReplay(
-      fold: fold, preparation: preparation, requestCountsWithin: options.requestCountsWithin,
-      reused: try ReusedIds.find(in: spool.ids, threads: options.threads), directory: directory,
-      partitionLimit: max(1 << 16, options.memoryLimit / (2 * options.threads)), warningLimit: options.warningLimit)
+      fold: try makeFold(located), preparation: preparation, requestCountsWithin: options.requestCountsWithin,
+      reused: reused, directory: directory, partitionLimit: max(1 << 16, options.memoryLimit / (2 * options.threads)),
+      warningLimit: options.warningLimit)
     FreeMemory.returnToSystem()
     let (partial, tally) = try replay.run(spool.records, threads: options.threads)
     try state.finish(tally, location: source.location(of:))

@@ -141,6 +141,27 @@ struct PartitionReplay<Fold: IncidentFold>: Sendable {
     }
   }
 
+  /// The snapshot of `incident`, replayed from its partition of `records` (left as it is); nil when it has no event.
+  static func locate(
+    _ incident: IncidentRef, in records: SpillPartitions, preparation: Preparation, requestCountsWithin: Interval?,
+    reused: [EventOrigin: EventOrigin]
+  ) throws -> IncidentSnapshot? {
+    let key = IncidentKey.hash(incident)
+    let detail = preparation.detail(for: incident.incidentId)
+    var history = IncidentHistory(orgId: incident.orgId, incidentId: incident.incidentId, detail: detail)
+    try records.drain(IncidentKey.partition(of: key, level: 0, count: records.count), keeping: true) { bytes in
+      try SpillRecord.forEachRecord(in: bytes) { record in
+        guard try SpillRecord.incidentKey(of: record) == key else { return }
+        let event = try SpillRecord.decode(record)
+        guard event.incident == incident, reused[event.origin] == nil else { return }
+        var entry = event.entry(detail: detail)
+        if let window = requestCountsWithin { entry.leaveOutRequestCounts(outside: window) }
+        history.append(entry)
+      }
+    }
+    return history.count > 0 ? history.replay().snapshot : nil
+  }
+
   /// Moves partition `index`'s records into `count` new partitions by their incident's hash at `level`, all on disk.
   private func split(_ index: Int, of partitions: SpillPartitions, level: Int, count: Int) throws -> SpillPartitions {
     let budget = MemoryBudget(limit: max(1 << 16, partitionLimit / 4))

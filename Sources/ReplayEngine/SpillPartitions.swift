@@ -112,19 +112,23 @@ final class SpillPartitions: Sendable {
   /// each chunk ending on a record boundary; the partition is emptied and its file removed.
   ///
   /// `records` cuts a chunk into records and says how many bytes it used (see ``SpillRecord/forEachRecord(in:_:)``).
+  ///
+  /// With `keeping`, the partition is read and left as it was (for a look before its replay).
   func drain(
-    _ index: Int, chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Int
+    _ index: Int, keeping: Bool = false, chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Int
   ) throws {
     let (buffer, file, spilled) = partitions[index].withLock { partition in
-      defer { partition = Partition() }
+      defer { if !keeping { partition = Partition() } }
       return (partition.buffer, partition.file, partition.spilledBytes)
     }
-    budget.release(buffer.count)
+    if !keeping { budget.release(buffer.count) }
     if let file {
       let path = "\(try directory.directory())/\(name)-\(index).bin"
       defer {
-        try? file.close()
-        unlink(path)
+        if !keeping {
+          try? file.close()
+          unlink(path)
+        }
       }
       var pending: [UInt8] = []
       var chunk = [UInt8](repeating: 0, count: chunkSize)

@@ -44,7 +44,7 @@ public struct InputOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
       "About how much memory the events may take before partitions of them are written to temporary files under "
-        + "$TMPDIR, as bytes or with K, M or G (default: 128M); any limit gives the same output.",
+        + "$TMPDIR, as bytes or with K, M or G (default: 128M, 8M for postmortem draft); any limit gives the same output.",
       valueName: "size"))
   public var memoryLimit: String?
 
@@ -91,10 +91,11 @@ public struct InputOptions: ParsableArguments {
     }
   }
 
-  /// How the engine loads the input: strictness, threads, memory limit and partitions.
-  public func loadOptions(detail: EventDetail) throws -> LoadOptions {
+  /// How the engine loads the input: strictness, threads, memory limit (`defaultMemoryLimit` unless given) and partitions.
+  public func loadOptions(detail: EventDetail, defaultMemoryLimit: Int = LoadOptions.defaultMemoryLimit) throws -> LoadOptions {
     LoadOptions(
-      strict: strict, detail: detail, threads: threadCount, memoryLimit: try memoryLimitBytes,
+      strict: strict, detail: detail, threads: threadCount,
+      memoryLimit: memoryLimit == nil ? defaultMemoryLimit : try memoryLimitBytes,
       partitions: partitions ?? LoadOptions.defaultPartitions)
   }
 
@@ -151,14 +152,29 @@ public struct InputOptions: ParsableArguments {
     let folded = try IncidentLoader.fold(
       fold, from: try source(incidentId: incidentId, readsWholeHistories: readsWholeHistories), options: options, include: include,
       report: { StandardError.write($0.description) })
-    let summary = folded.summary
+    Self.reportTotals(folded.summary)
+    return folded
+  }
+
+  /// Reads the input once, replays incident `incidentId` first, then every incident into the fold `makeFold` makes of it
+  /// (see ``IncidentLoader/fold(locating:from:options:include:report:then:)``); problems are reported as by ``fold(_:detail:incidentId:readsWholeHistories:wholeEventsOf:include:)``.
+  public func fold<Fold: IncidentFold>(
+    locating incidentId: String, options: LoadOptions, then makeFold: ([IncidentSnapshot]) throws -> Fold
+  ) throws -> (located: [IncidentSnapshot], partial: Fold.Partial, summary: LoadSummary) {
+    let folded = try IncidentLoader.fold(
+      locating: incidentId, from: try source(), options: options, report: { StandardError.write($0.description) },
+      then: makeFold)
+    Self.reportTotals(folded.summary)
+    return folded
+  }
+
+  private static func reportTotals(_ summary: LoadSummary) {
     if summary.warningsNotShown > 0 {
       StandardError.write("warning: \(summary.warningsNotShown) more warning(s) not shown")
     }
     if summary.skipped > 0 {
       StandardError.write("skipped \(summary.skipped) of \(summary.recordsRead) record(s); the rest were replayed")
     }
-    return folded
   }
 
   /// Reads and replays the input, keeping every snapshot (see ``fold(_:detail:incidentId:readsWholeHistories:wholeEventsOf:include:)``).

@@ -87,7 +87,7 @@ extension PostmortemCommand {
     public func run() async throws {
       if let timezone, TimeZone(identifier: timezone) == nil { throw DraftRefusal.unknownTimeZone(timezone) }
       let at = try TimeArgument.evaluationTime(at)
-      let (incident, organisation, definitions) = try loadIncidentAndNeighbours(at: at)
+      let (incident, organisation, definitions, sloResults) = try loadIncidentAndNeighbours(at: at)
       guard force || incident.status == .mitigated || incident.status == .resolved else {
         throw DraftRefusal.notMitigated(id: incidentId, status: incident.status)
       }
@@ -114,7 +114,9 @@ extension PostmortemCommand {
         template: template ?? "templates/postmortem.md.mustache (built in)", templateDigest: sha256(templateText),
         toolVersion: ToolkitVersion.current)
       let document = DraftBuilder.build(
-        DraftInput(incident: incident, organisation: organisation, slos: definitions, at: at, timeZone: timezone, provenance: provenance))
+        DraftInput(
+          incident: incident, organisation: organisation, slos: definitions, at: at, timeZone: timezone, provenance: provenance,
+          sloResults: sloResults))
       let text: String
       switch format {
       case .json: text = JSONText.pretty(.object(document))
@@ -126,72 +128,32 @@ extension PostmortemCommand {
       try target.commit()
     }
 
-    /// The incident, whole, the incidents of its org the draft may cite, and the SLOs of its org.
-    private func loadIncidentAndNeighbours(at: Timestamp) throws -> (IncidentSnapshot, [IncidentSnapshot], [SLODefinition]) {
-      guard input.events.contains("-") else {
-        let loaded = try input.loadIncident(incidentId)
-        guard loaded.snapshots.count == 1, let incident = loaded.snapshots.first else {
-          throw DraftRefusal.ambiguous(id: incidentId, orgs: loaded.snapshots.map(\.orgId))
-        }
-        let definitions = try sloDefinitions(org: incident.orgId)
-        let counts = DraftBuilder.requestCountsRead(incident: incident, slos: definitions, at: at)
-        return (incident, try incidentsSharingService(with: incident, requestCountsWithin: counts), definitions)
+    /// What a draft holds while the input is read: less than the analyses, since it keeps one incident's neighbours.
+    static let defaultMemoryLimit = 8 << 20
+
+    /// The incident, whole, the incidents of its org that share its service, the SLOs of its org and their figures.
+    ///
+    /// One read (standard input too): the incident is replayed first, then every incident is
+    /// folded into what its draft cites (see ``DraftFold``).
+    private func loadIncidentAndNeighbours(
+      at: Timestamp
+    ) throws -> (IncidentSnapshot, [IncidentSnapshot], [SLODefinition], [SLOResult]) {
+      let allDefinitions = try slos.map { try SLOOptions.definitions(at: $0, org: input.org) } ?? []
+      func definitions(of org: String) -> [SLODefinition] { allDefinitions.filter { $0.orgId == nil || $0.orgId == org } }
+      var options = try input.loadOptions(detail: .analytics, defaultMemoryLimit: Self.defaultMemoryLimit)
+      options.wholeEventsOf = incidentId
+      var made: DraftFold?
+      let (located, partial, _) = try input.fold(locating: incidentId, options: options) { found -> DraftFold in
+        guard found.count <= 1 else { throw DraftRefusal.ambiguous(id: incidentId, orgs: found.map(\.orgId)) }
+        let fold = try DraftFold(incident: found.first, definitions: found.first.map { definitions(of: $0.orgId) } ?? [], at: at)
+        made = fold
+        return fold
       }
-      // Standard input can be read only once: one pass keeps every incident, this one whole.
-      let loaded = try input.load(detail: .analytics, wholeEventsOf: incidentId)
-      let matches = loaded.snapshots.filter { $0.incidentId == incidentId }
-      guard let incident = matches.first else {
-        let ids = Set(loaded.snapshots.map(\.incidentId))
+      guard let fold = made, let incident = located.first else {
+        let ids = made?.incidentIds(partial) ?? []
         throw LookupError.unknownIncident(incidentId, suggestions: NearMatches.find(incidentId, among: ids), incidents: ids.count)
       }
-      guard matches.count == 1 else { throw DraftRefusal.ambiguous(id: incidentId, orgs: matches.map(\.orgId)) }
-      return (incident, loaded.snapshots.filter { $0.orgId == incident.orgId }, try sloDefinitions(org: incident.orgId))
-    }
-
-    private func sloDefinitions(org: String) throws -> [SLODefinition] {
-      try slos.map { try SLOOptions.definitions(at: $0, org: org) } ?? []
-    }
-
-    /// The incidents of `incident`'s org that the draft can cite: those sharing its service.
-    ///
-    /// Related incidents and SLO budgets look only at incidents (and request counts)
-    /// of the incident's service, and an incident can have that service only if one
-    /// of its events names it. So when the input can be read twice, a first pass
-    /// collects the incidents naming the service and a second replays only those:
-    /// memory follows the service's history, not the whole org's. Problems were
-    /// reported by the first read. Request counts outside `requestCountsWithin` are left
-    /// out: the draft's SLO figures cannot read them.
-    private func incidentsSharingService(
-      with incident: IncidentSnapshot, requestCountsWithin: Interval
-    ) throws -> [IncidentSnapshot] {
-      var narrowed = input
-      narrowed.org = incident.orgId
-      let source = try narrowed.source()
-      var options = try input.loadOptions(detail: .analytics)
-      options.strict = false
-      options.requestCountsWithin = requestCountsWithin
-      guard let service = incident.serviceName else {
-        return try IncidentLoader.load(from: source, options: options, report: { _ in }).snapshots
-      }
-      var naming = Set<String>()
-      try source.read(
-        threads: input.threadCount,
-        transform: { event, _ in Self.names(service, event) ? event.incidentId : nil },
-        value: { if let id = $0 { naming.insert(id) } }, broken: { _, _ in })
-      let chosen = naming
-      return try IncidentLoader.load(from: source, options: options, include: { chosen.contains($0.incidentId) }, report: { _ in })
-        .snapshots
-    }
-
-    /// Whether `event` names `service` as its incident's or its request counts' service.
-    private static func names(_ service: String, _ event: IncidentEvent) -> Bool {
-      switch event.payload {
-      case .created(let payload): payload.serviceName == service
-      case .updated(let payload): payload.serviceName == service
-      // A signal without a service counts for its incident's, which another event names.
-      case .signalIngested(let payload): payload.serviceName == service
-      default: false
-      }
+      return (incident, fold.neighbours(partial), definitions(of: incident.orgId), fold.sloResults(partial))
     }
 
     private func sha256(_ text: String) -> String {
