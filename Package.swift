@@ -92,7 +92,10 @@ let package = Package(
     /// Loading: partitions by incident, spilling past the memory limit, dedupe, parallel replay into folds.
     .target(
       name: "ReplayEngine",
-      dependencies: ["CMalloc", "EventSources", "IncidentModel", .product(name: "SystemPackage", package: "swift-system")],
+      dependencies: [
+        "CMalloc", "EventSources", "IncidentModel", .product(name: "SystemPackage", package: "swift-system"),
+        .product(name: "HeapModule", package: "swift-collections"),
+      ],
       swiftSettings: strictSwift
     ),
 

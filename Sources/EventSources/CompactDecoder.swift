@@ -152,6 +152,8 @@ enum CompactDecoder {
       orgId: String(decoding: orgBytes, as: UTF8.self), incidentId: String(decoding: incidentBytes, as: UTF8.self))
     // The incident kept whole is read with the event decoder, every event of it.
     if let whole = preparation.wholeEventsOf, incident.incidentId == whole { throw leave }
+    // Events of the interval kept whole (a report's Timeline) are read with the event decoder too.
+    if let within = preparation.wholeEventsWithin, within.start <= ts && ts < within.end { throw leave }
     guard preparation.include(incident) else { return .excluded }
     let idBytes = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(line)[id])
     let eventId = change.citesEvent ? String(decoding: idBytes, as: UTF8.self) : ""

@@ -49,6 +49,14 @@ public struct PreparedEvent: Sendable {
     return (type, event.id)
   }
 
+  /// The event's time.
+  public var ts: Timestamp {
+    switch content {
+    case .compact(let ts, _, _, _): ts
+    case .event(let event, _): event.ts
+    }
+  }
+
   /// ``ContentHash/of(_:)`` of the event id's bytes: the identity dedupe compares.
   public var idHash: Int {
     switch content {
@@ -78,18 +86,29 @@ public struct Preparation: Sendable {
   public var wholeEventsOf: String?
   /// Which incidents to keep; events of the others are read and counted, then passed over.
   public var include: @Sendable (IncidentRef) -> Bool
+  /// Events whose time is inside this interval are kept whole, whatever ``detail`` says (a report's Timeline).
+  public var wholeEventsWithin: Interval?
 
   public init(
-    detail: EventDetail, wholeEventsOf: String? = nil, include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true }
+    detail: EventDetail, wholeEventsOf: String? = nil, wholeEventsWithin: Interval? = nil,
+    include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true }
   ) {
     self.detail = detail
     self.wholeEventsOf = wholeEventsOf
+    self.wholeEventsWithin = wholeEventsWithin
     self.include = include
   }
 
-  /// The detail to keep for events of `incidentId`.
+  /// The detail a history of `incidentId` keeps.
   public func detail(for incidentId: String) -> EventDetail {
-    incidentId == wholeEventsOf ? .full : detail
+    incidentId == wholeEventsOf || wholeEventsWithin != nil ? .full : detail
+  }
+
+  /// The detail to keep of one event of `incidentId` at `ts`.
+  public func detail(for incidentId: String, at ts: Timestamp) -> EventDetail {
+    if incidentId == wholeEventsOf { return .full }
+    if let within = wholeEventsWithin, within.start <= ts && ts < within.end { return .full }
+    return detail
   }
 
   /// Prepares a decoded event; nil when its incident is not included.

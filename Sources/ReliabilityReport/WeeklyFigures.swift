@@ -80,22 +80,119 @@ public struct WeeklyFigures: Sendable {
   public static func compute(
     orgId: String, label: String, period: Interval, at: Timestamp, incidents: [IncidentSnapshot], slos: [SLODefinition],
     timeline: [TimelineRow]
-  ) throws(SLOEvaluationError) -> WeeklyFigures {
-    let evaluatedAt = min(at, period.end)
-    let previousPeriod = Interval(start: period.start.adding(milliseconds: -period.milliseconds), end: period.start)
-    func created(in interval: Interval) -> [IncidentSnapshot] {
-      incidents.filter { interval.start <= $0.lifecycle.createdAt && $0.lifecycle.createdAt < interval.end }
-        .sorted { ($0.lifecycle.createdAt, $0.incidentId) < ($1.lifecycle.createdAt, $1.incidentId) }
+  ) -> WeeklyFigures {
+    let fold = WeeklyFold(label: label, period: period, at: at, slos: slos)
+    var partial = fold.makePartial()
+    for incident in incidents where incident.orgId == orgId { fold.add(incident, to: &partial) }
+    var figures = fold.finish(partial, orgs: [orgId])[0]
+    figures.timeline = timeline.sorted { ($0.ts, $0.origin) < ($1.ts, $1.origin) }
+    return figures
+  }
+}
+
+/// The weekly report as a fold: per org, its SLOs' partial, its pattern groups' partial,
+/// and the incidents created in the period and in the one before (for the headline).
+///
+/// The Timeline is not here: it lists every event of the period, so the command
+/// gathers it apart, in sorted runs on disk.
+public struct WeeklyFold: IncidentFold {
+  public let label: String
+  public let period: Interval
+  public let previousPeriod: Interval
+  /// SLOs and open incidents are evaluated here: the end of the period, or `at` if earlier.
+  public let evaluatedAt: Timestamp
+  /// The definitions; each org's report evaluates those naming it or no org.
+  public let slos: [SLODefinition]
+
+  public init(label: String, period: Interval, at: Timestamp, slos: [SLODefinition]) {
+    self.label = label
+    self.period = period
+    previousPeriod = Interval(start: period.start.adding(milliseconds: -period.milliseconds), end: period.start)
+    evaluatedAt = min(at, period.end)
+    self.slos = slos
+  }
+
+  public struct Partial: Sendable {
+    fileprivate var orgs: [String: OrgPartial] = [:]
+  }
+
+  fileprivate struct OrgPartial: Sendable {
+    var sloFold: SLOFold
+    var slo: SLOFold.Partial
+    var patterns: PatternFold.Partial
+    /// Created in the period, and in the one before.
+    var current: [IncidentSnapshot] = []
+    var previous: [IncidentSnapshot] = []
+  }
+
+  private var patternFold: PatternFold { PatternFold(period: period, at: evaluatedAt) }
+
+  /// The SLO fold of one org's report: its definitions, evaluated at ``evaluatedAt``.
+  private func sloFold(for org: String) -> SLOFold {
+    let definitions = slos.filter { $0.orgId == nil || $0.orgId == org }
+    // Every definition has an org here (its own, or this one), so the fold cannot refuse it.
+    return (try? SLOFold(definitions, at: evaluatedAt, defaultOrgId: org)) ?? SLOFold.empty(at: evaluatedAt)
+  }
+
+  private func orgPartial(for org: String) -> OrgPartial {
+    let fold = sloFold(for: org)
+    return OrgPartial(sloFold: fold, slo: fold.makePartial(), patterns: patternFold.makePartial())
+  }
+
+  public func makePartial() -> Partial { Partial() }
+
+  public func add(_ incident: IncidentSnapshot, to partial: inout Partial) {
+    let org = incident.orgId
+    var entry = partial.orgs.removeValue(forKey: org) ?? orgPartial(for: org)
+    entry.sloFold.add(incident, to: &entry.slo)
+    patternFold.add(incident, to: &entry.patterns)
+    let created = incident.lifecycle.createdAt
+    if period.start <= created && created < period.end {
+      entry.current.append(Self.listed(incident))
+    } else if previousPeriod.start <= created && created < previousPeriod.end {
+      entry.previous.append(Self.listed(incident))
     }
-    let current = created(in: period)
-    var perService: [String: Int] = [:]
-    for incident in current { perService[incident.serviceName ?? "(unknown)", default: 0] += 1 }
-    let results = try SLOEngine.evaluate(slos, incidents: incidents, at: evaluatedAt, defaultOrgId: orgId, explain: false)
-    return WeeklyFigures(
-      orgId: orgId, label: label, period: period, evaluatedAt: evaluatedAt, current: Headline(current),
-      previous: Headline(created(in: previousPeriod)), incidents: current,
-      incidentsPerService: perService.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value) },
-      slos: results, patterns: PatternAnalysis.analyse(incidents, period: period, at: evaluatedAt),
-      timeline: timeline.sorted { ($0.ts, $0.origin) < ($1.ts, $1.origin) })
+    partial.orgs[org] = entry
+  }
+
+  public func merge(_ other: Partial, into partial: inout Partial) {
+    for (org, theirs) in other.orgs {
+      guard var entry = partial.orgs.removeValue(forKey: org) else {
+        partial.orgs[org] = theirs
+        continue
+      }
+      entry.sloFold.merge(theirs.slo, into: &entry.slo)
+      patternFold.merge(theirs.patterns, into: &entry.patterns)
+      entry.current += theirs.current
+      entry.previous += theirs.previous
+      partial.orgs[org] = entry
+    }
+  }
+
+  /// The figures of each of `orgs`, in that order (an org without incidents gets an empty report); no Timeline rows.
+  public func finish(_ partial: Partial, orgs: [String]) -> [WeeklyFigures] {
+    orgs.map { org in
+      let entry = partial.orgs[org] ?? orgPartial(for: org)
+      func byCreation(_ incidents: [IncidentSnapshot]) -> [IncidentSnapshot] {
+        incidents.sorted { ($0.lifecycle.createdAt, $0.incidentId) < ($1.lifecycle.createdAt, $1.incidentId) }
+      }
+      let current = byCreation(entry.current)
+      var perService: [String: Int] = [:]
+      for incident in current { perService[incident.serviceName ?? "(unknown)", default: 0] += 1 }
+      return WeeklyFigures(
+        orgId: org, label: label, period: period, evaluatedAt: evaluatedAt, current: Headline(current),
+        previous: Headline(entry.previous), incidents: current,
+        incidentsPerService: perService.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value) },
+        slos: entry.sloFold.finish(entry.slo), patterns: patternFold.finish(entry.patterns), timeline: [])
+    }
+  }
+
+  /// What the Incidents sheet and the headline read of an incident; its samples, records and details are dropped.
+  private static func listed(_ incident: IncidentSnapshot) -> IncidentSnapshot {
+    var listed = incident
+    listed.requestSamples = []
+    listed.sloViolations = []
+    listed.details = nil
+    return listed
   }
 }

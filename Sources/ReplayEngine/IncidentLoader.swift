@@ -17,6 +17,8 @@ public struct LoadOptions: Sendable {
   public var threads: Int
   /// An incident id whose events are kept whole (``EventDetail/full``) whatever ``detail`` says.
   public var wholeEventsOf: String?
+  /// Events at times inside this interval are kept whole too, in their snapshot's details (a report's Timeline).
+  public var wholeEventsWithin: Interval?
   /// When set, request counts whose instant is outside it are left out; their signals are kept.
   ///
   /// For figures that read counts only there, so memory follows that window, not the history.
@@ -173,7 +175,8 @@ public enum IncidentLoader {
     from source: some EventSource, options: LoadOptions, include: @escaping @Sendable (IncidentRef) -> Bool,
     report: @escaping (InputDiagnostic) -> Void, locating: String?, makeFold: ([IncidentSnapshot]) throws -> Fold
   ) throws -> (partial: Fold.Partial, summary: LoadSummary) {
-    let preparation = Preparation(detail: options.detail, wholeEventsOf: options.wholeEventsOf, include: include)
+    let preparation = Preparation(
+      detail: options.detail, wholeEventsOf: options.wholeEventsOf, wholeEventsWithin: options.wholeEventsWithin, include: include)
     let directory = SpillDirectory(base: options.temporaryDirectory)
     defer { directory.remove() }
     let budget = MemoryBudget(limit: options.memoryLimit)

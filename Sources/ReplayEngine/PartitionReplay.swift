@@ -128,10 +128,9 @@ struct PartitionReplay<Fold: IncidentFold>: Sendable {
             (event.incident, DuplicateConflict(kept: kept, dropped: event.origin, eventId: event.citedId, acrossIncidents: true)))
           return
         }
-        let detail = preparation.detail(for: event.incident.incidentId)
-        var entry = event.entry(detail: detail)
+        var entry = event.entry(detail: preparation.detail(for: event.incident.incidentId, at: event.ts))
         if let window = requestCountsWithin { entry.leaveOutRequestCounts(outside: window) }
-        histories.append(entry, to: event.incident, key: key, detail: detail)
+        histories.append(entry, to: event.incident, key: key, detail: preparation.detail(for: event.incident.incidentId))
       }
     }
     for (incident, history) in histories.all {
@@ -154,7 +153,7 @@ struct PartitionReplay<Fold: IncidentFold>: Sendable {
         guard try SpillRecord.incidentKey(of: record) == key else { return }
         let event = try SpillRecord.decode(record)
         guard event.incident == incident, reused[event.origin] == nil else { return }
-        var entry = event.entry(detail: detail)
+        var entry = event.entry(detail: preparation.detail(for: incident.incidentId, at: event.ts))
         if let window = requestCountsWithin { entry.leaveOutRequestCounts(outside: window) }
         history.append(entry)
       }

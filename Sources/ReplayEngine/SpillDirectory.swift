@@ -17,9 +17,7 @@ final class SpillDirectory: Sendable {
   func directory() throws(SpillError) -> String {
     try path.withLock { (path: inout String?) throws(SpillError) -> String in
       if let path { return path }
-      if SignalCleanup.shared.terminating.load(ordering: .relaxed) {
-        throw .io(path: base ?? "$TMPDIR", doing: "make", reason: "the run was interrupted")
-      }
+      SignalCleanup.shared.parkIfTerminating()
       let base = self.base ?? ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
       var template = Array("\(base)/runbook-revenant-XXXXXX".utf8CString)
       guard let made = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
@@ -81,6 +79,12 @@ final class SignalCleanup: Sendable {
 
   /// Set once a signal arrived: nothing more is written to the temporary files.
   let terminating = Atomic<Bool>(false)
+
+  /// Once a signal arrived, stops the calling thread for good: the handler is removing the
+  /// files and then ends the process, which must not write more or exit another way first.
+  func parkIfTerminating() {
+    while terminating.load(ordering: .relaxed) { sleep(1) }
+  }
 
   private func terminate(by signalNumber: Int32) {
     terminating.store(true, ordering: .sequentiallyConsistent)

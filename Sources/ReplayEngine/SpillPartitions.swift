@@ -73,9 +73,7 @@ final class SpillPartitions: Sendable {
 
   private func spill(_ index: Int) throws(SpillError) {
     // Once SIGINT or SIGTERM arrived, the directory is being removed: write nothing more into it.
-    if SignalCleanup.shared.terminating.load(ordering: .relaxed) {
-      throw .io(path: self.directory.description, doing: "write", reason: "the run was interrupted")
-    }
+    SignalCleanup.shared.parkIfTerminating()
     let directory = try self.directory.directory()
     let path = "\(directory)/\(name)-\(index).bin"
     let released = try partitions[index].withLock { (partition: inout Partition) throws(SpillError) -> Int in

@@ -5,10 +5,12 @@ import IncidentModel
 ///
 /// Integers are LEB128 varints (zigzag for signed values), hashes eight fixed bytes,
 /// strings a varint length then their UTF-8 bytes.
-struct ByteWriter {
-  var bytes: [UInt8] = []
+public struct ByteWriter: Sendable {
+  public var bytes: [UInt8] = []
 
-  mutating func varint(_ value: UInt64) {
+  public init() {}
+
+  public mutating func varint(_ value: UInt64) {
     var value = value
     while value >= 0x80 {
       bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
@@ -17,16 +19,16 @@ struct ByteWriter {
     bytes.append(UInt8(value))
   }
 
-  mutating func signed(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+  public mutating func signed(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
 
-  mutating func fixed(_ value: Int) {
+  public mutating func fixed(_ value: Int) {
     let word = UInt64(bitPattern: Int64(value))
     for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
   }
 
-  mutating func byte(_ value: UInt8) { bytes.append(value) }
+  public mutating func byte(_ value: UInt8) { bytes.append(value) }
 
-  mutating func string(_ text: String) {
+  public mutating func string(_ text: String) {
     var text = text
     text.withUTF8 { utf8 in
       varint(UInt64(utf8.count))
@@ -35,7 +37,7 @@ struct ByteWriter {
   }
 
   /// nil as 0, a string as its length plus one.
-  mutating func optionalString(_ text: String?) {
+  public mutating func optionalString(_ text: String?) {
     guard var text else { return varint(0) }
     text.withUTF8 { utf8 in
       varint(UInt64(utf8.count) + 1)
@@ -48,15 +50,15 @@ struct ByteWriter {
 ///
 /// The bytes are the engine's own, written in this run, so a mismatch is a bug: it
 /// stops with ``SpillError/corrupt(_:)`` rather than guessing.
-struct ByteReader {
+public struct ByteReader {
   let bytes: UnsafeRawBufferPointer
   var offset = 0
 
-  init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+  public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-  var isAtEnd: Bool { offset >= bytes.count }
+  public var isAtEnd: Bool { offset >= bytes.count }
 
-  mutating func varint() throws(SpillError) -> UInt64 {
+  public mutating func varint() throws(SpillError) -> UInt64 {
     var value: UInt64 = 0
     var shift: UInt64 = 0
     while true {
@@ -69,19 +71,19 @@ struct ByteReader {
     }
   }
 
-  mutating func signed() throws(SpillError) -> Int64 {
+  public mutating func signed() throws(SpillError) -> Int64 {
     let raw = try varint()
     return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
   }
 
-  mutating func fixed() throws(SpillError) -> Int {
+  public mutating func fixed() throws(SpillError) -> Int {
     guard bytes.count - offset >= 8 else { throw .corrupt("a hash runs past its record") }
     let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     offset += 8
     return Int(Int64(bitPattern: word))
   }
 
-  mutating func byte() throws(SpillError) -> UInt8 {
+  public mutating func byte() throws(SpillError) -> UInt8 {
     guard offset < bytes.count else { throw .corrupt("a byte runs past its record") }
     defer { offset += 1 }
     return bytes[offset]
@@ -93,11 +95,11 @@ struct ByteReader {
     return UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count])
   }
 
-  mutating func string() throws(SpillError) -> String {
+  public mutating func string() throws(SpillError) -> String {
     String(decoding: try raw(Int(try varint())), as: UTF8.self)
   }
 
-  mutating func optionalString() throws(SpillError) -> String? {
+  public mutating func optionalString() throws(SpillError) -> String? {
     let length = try varint()
     guard length > 0 else { return nil }
     return String(decoding: try raw(Int(length - 1)), as: UTF8.self)

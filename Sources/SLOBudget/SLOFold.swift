@@ -102,6 +102,13 @@ public struct SLOFold: IncidentFold {
       countWindows: countWindows.mapValues { $0.mapValues { $0.unioned() } }, recordedIds: recordedIds)
   }
 
+  /// A fold of no definitions.
+  public static func empty(at: Timestamp) -> SLOFold {
+    SLOFold(plan: Plan(definitions: [], at: at, explain: false, orgs: [], countedSets: [:], countWindows: [:], recordedIds: [:]))
+  }
+
+  private init(plan: Plan) { self.plan = plan }
+
   /// What the fold has kept, by org and service.
   public struct Partial: Sendable {
     fileprivate var counted: [ServiceKey: [CountedIncident]] = [:]

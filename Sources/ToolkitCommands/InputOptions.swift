@@ -145,10 +145,11 @@ public struct InputOptions: ParsableArguments {
   /// and a count of skipped records at the end.
   public func fold<Fold: IncidentFold>(
     _ fold: Fold, detail: EventDetail = .analytics, incidentId: String? = nil, readsWholeHistories: Bool = false,
-    wholeEventsOf: String? = nil, include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true }
+    wholeEventsOf: String? = nil, wholeEventsWithin: Interval? = nil, include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true }
   ) throws -> (partial: Fold.Partial, summary: LoadSummary) {
     var options = try loadOptions(detail: detail)
     options.wholeEventsOf = wholeEventsOf
+    options.wholeEventsWithin = wholeEventsWithin
     let folded = try IncidentLoader.fold(
       fold, from: try source(incidentId: incidentId, readsWholeHistories: readsWholeHistories), options: options, include: include,
       report: { StandardError.write($0.description) })
@@ -157,7 +158,7 @@ public struct InputOptions: ParsableArguments {
   }
 
   /// Reads the input once, replays incident `incidentId` first, then every incident into the fold `makeFold` makes of it
-  /// (see ``IncidentLoader/fold(locating:from:options:include:report:then:)``); problems are reported as by ``fold(_:detail:incidentId:readsWholeHistories:wholeEventsOf:include:)``.
+  /// (see ``IncidentLoader/fold(locating:from:options:include:report:then:)``); problems are reported as by ``fold(_:detail:incidentId:readsWholeHistories:wholeEventsOf:wholeEventsWithin:include:)``.
   public func fold<Fold: IncidentFold>(
     locating incidentId: String, options: LoadOptions, then makeFold: ([IncidentSnapshot]) throws -> Fold
   ) throws -> (located: [IncidentSnapshot], partial: Fold.Partial, summary: LoadSummary) {
@@ -177,7 +178,7 @@ public struct InputOptions: ParsableArguments {
     }
   }
 
-  /// Reads and replays the input, keeping every snapshot (see ``fold(_:detail:incidentId:readsWholeHistories:wholeEventsOf:include:)``).
+  /// Reads and replays the input, keeping every snapshot (see ``fold(_:detail:incidentId:readsWholeHistories:wholeEventsOf:wholeEventsWithin:include:)``).
   public func load(
     detail: EventDetail, incidentId: String? = nil, readsWholeHistories: Bool = false, wholeEventsOf: String? = nil,
     include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true }

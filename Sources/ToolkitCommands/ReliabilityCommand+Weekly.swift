@@ -3,6 +3,7 @@ import EventSources
 import Foundation
 import IncidentModel
 import ReliabilityReport
+import ReplayEngine
 import SLOBudget
 
 extension ReliabilityCommand {
@@ -42,65 +43,21 @@ extension ReliabilityCommand {
       let (period, label, _) = try PeriodSelection.resolve(week: week, input: input, at: at)
       let definitions = try SLOOptions.definitions(at: slos, org: input.org)
       StandardError.write("reliability weekly: reading events for \(label)")
-      let loaded = try input.load(detail: .analytics, readsWholeHistories: true)
-      let services = Dictionary(
-        loaded.snapshots.map { (IncidentRef(orgId: $0.orgId, incidentId: $0.incidentId), $0.serviceName ?? "") },
-        uniquingKeysWith: { first, _ in first })
-      let orgs = input.org.map { [$0] } ?? loaded.summary.orgs
+      // One read: the figures fold per org, and the period's events, kept whole, go to sorted runs for the Timeline.
+      let weekly = WeeklyFold(label: label, period: period, at: at, slos: definitions)
+      // Rows take some 200 bytes: a run of them is about a quarter of the memory limit.
+      let timeline = TimelineFold(period: period, runLength: max(256, try input.memoryLimitBytes / 800))
+      let ((figuresPartial, rows), summary) = try input.fold(
+        FoldPair(weekly, timeline), readsWholeHistories: true, wholeEventsWithin: period)
+      let orgs = input.org.map { [$0] } ?? summary.orgs
       try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
       var reports: [String: WeeklyReportFiles] = [:]
-      for org in orgs {
-        let figures = try WeeklyFigures.compute(
-          orgId: org, label: label, period: period, at: at, incidents: loaded.snapshots.filter { $0.orgId == org },
-          slos: definitions.filter { $0.orgId == nil || $0.orgId == org }, timeline: [])
-        reports[org] = WeeklyReportFiles(figures: figures, directory: outDir)
+      for figures in weekly.finish(figuresPartial, orgs: orgs) {
+        reports[figures.orgId] = WeeklyReportFiles(figures: figures, directory: outDir)
       }
       defer { for report in reports.values { report.discard() } }
-
-      // The Timeline lists every event of the period by time: a second read, decoded on every thread,
-      // streamed into the open workbooks when the input is (nearly) in time order, else gathered and sorted.
-      let reported = Set(orgs)
-      let source = try input.source(readsWholeHistories: true)
-      func readTimeline(_ body: (String, TimelineRow) throws -> Void) throws {
-        try source.read(
-          threads: input.threadCount,
-          transform: { event, origin -> (String, TimelineRow)? in
-            guard period.start <= event.ts && event.ts < period.end, reported.contains(event.orgId) else { return nil }
-            let incident = IncidentRef(orgId: event.orgId, incidentId: event.incidentId)
-            return (
-              event.orgId,
-              TimelineRow(
-                ts: event.ts, origin: origin, incidentId: event.incidentId, serviceName: services[incident] ?? "", type: event.type,
-                description: EventDescription.describe(event.payload), eventId: event.id)
-            )
-          },
-          value: { if let (org, row) = $0 { try body(org, row) } }, broken: { _, _ in })
-      }
       for report in reports.values { try report.open() }
-      var orders: [String: TimelineOrder] = [:]
-      var inOrder = true
-      do {
-        try readTimeline { org, row in
-          guard let report = reports[org] else { return }
-          guard try orders[org, default: TimelineOrder()].add(row, emit: report.appendTimeline) else { throw TimelineOutOfOrder() }
-        }
-        for (org, report) in reports { try orders[org, default: TimelineOrder()].finish(emit: report.appendTimeline) }
-      } catch is TimelineOutOfOrder {
-        inOrder = false
-      }
-      if !inOrder {
-        StandardError.write(
-          "reliability weekly: the input is not in time order; reading the period again to sort its \(label) Timeline in memory")
-        for report in reports.values { report.discard() }
-        var timeline: [String: [TimelineRow]] = [:]
-        try readTimeline { org, row in timeline[org, default: []].append(row) }
-        for report in reports.values {
-          var rows = timeline.removeValue(forKey: report.figures.orgId) ?? []
-          rows.sort { ($0.ts, $0.origin) < ($1.ts, $1.origin) }
-          try report.open()
-          for row in rows { try report.appendTimeline(row) }
-        }
-      }
+      try rows.forEachInOrder { entry in try reports[entry.orgId]?.appendTimeline(entry.row) }
       for org in orgs {
         guard let report = reports[org] else { continue }
         let (workbook, summary) = try report.commit()
@@ -112,8 +69,69 @@ extension ReliabilityCommand {
   }
 }
 
-/// A Timeline row came earlier than one already written: the input is not in time order.
-private struct TimelineOutOfOrder: Error {}
+/// The Timeline as a fold: every event of the period, from the snapshots that kept it whole, into sorted runs on disk.
+///
+/// An adapter, not a pure fold: its partial writes runs to temporary files once it holds
+/// a few tens of thousands of rows, so a period of millions of events is written in order
+/// from a merge of those runs, in bounded memory.
+struct TimelineFold: IncidentFold {
+  let period: Interval
+  /// Rows held before they are written as a sorted run.
+  let runLength: Int
+
+  func makePartial() -> SortedRuns<OrgTimelineRow> {
+    SortedRuns(runLength: runLength, by: { ($0.row.ts, $0.row.origin) < ($1.row.ts, $1.row.origin) })
+  }
+
+  func add(_ incident: IncidentSnapshot, to partial: inout SortedRuns<OrgTimelineRow>) {
+    for entry in incident.details?.timeline ?? [] {
+      let event = entry.event
+      guard period.start <= event.ts && event.ts < period.end else { continue }
+      partial.append(
+        OrgTimelineRow(
+          orgId: incident.orgId,
+          row: TimelineRow(
+            ts: event.ts, origin: entry.origin, incidentId: event.incidentId, serviceName: incident.serviceName ?? "",
+            type: event.type, description: EventDescription.describe(event.payload), eventId: event.id)))
+    }
+  }
+
+  func merge(_ other: SortedRuns<OrgTimelineRow>, into partial: inout SortedRuns<OrgTimelineRow>) { partial.absorb(other) }
+}
+
+/// A Timeline row with the org whose workbook lists it, as the sorted runs keep it.
+struct OrgTimelineRow: SpillCodable {
+  var orgId: String
+  var row: TimelineRow
+
+  init(orgId: String, row: TimelineRow) {
+    self.orgId = orgId
+    self.row = row
+  }
+
+  func write(to writer: inout ByteWriter) {
+    writer.string(orgId)
+    writer.signed(row.ts.millisecondsSinceEpoch)
+    writer.varint(UInt64(row.origin.input))
+    writer.varint(UInt64(row.origin.record))
+    writer.string(row.incidentId)
+    writer.string(row.serviceName)
+    writer.string(row.type)
+    writer.string(row.description)
+    writer.string(row.eventId)
+  }
+
+  init(from reader: inout ByteReader) throws(SpillError) {
+    orgId = try reader.string()
+    let ts = Timestamp(millisecondsSinceEpoch: try reader.signed())
+    let input = try reader.varint()
+    let record = try reader.varint()
+    guard input <= UInt64(EventOrigin.maximumInput), record < 1 << 44 else { throw .corrupt("a Timeline row's origin") }
+    row = TimelineRow(
+      ts: ts, origin: EventOrigin(input: Int32(input), record: Int64(record)), incidentId: try reader.string(),
+      serviceName: try reader.string(), type: try reader.string(), description: try reader.string(), eventId: try reader.string())
+  }
+}
 
 /// One org's workbook and summary, written to temporary files and renamed into place at the end.
 private final class WeeklyReportFiles {

@@ -167,3 +167,53 @@ struct SpillRecordTests {
     #expect(seen == 2 && used < cut.count)
   }
 }
+
+/// A number with its place, to check that runs merge into one total order.
+private struct Numbered: SpillCodable, Equatable {
+  var value: Int
+  var place: Int
+
+  init(value: Int, place: Int) {
+    self.value = value
+    self.place = place
+  }
+
+  func write(to writer: inout ByteWriter) {
+    writer.signed(Int64(value))
+    writer.varint(UInt64(place))
+  }
+
+  init(from reader: inout ByteReader) throws(SpillError) {
+    value = Int(try reader.signed())
+    place = Int(try reader.varint())
+  }
+}
+
+@Suite("Sorted runs on disk")
+struct SortedRunsTests {
+  @Test(arguments: [1, 7, 1000])
+  func valuesSpreadOverInstancesComeBackInOrder(runLength: Int) throws {
+    let dir = try TemporaryDirectory()
+    let order: @Sendable (Numbered, Numbered) -> Bool = { ($0.value, $0.place) < ($1.value, $1.place) }
+    var parts = (0..<3).map { _ in SortedRuns<Numbered>(runLength: runLength, temporaryDirectory: dir.path("."), by: order) }
+    var expected: [Numbered] = []
+    var generator = SystemRandomNumberGenerator()
+    for place in 0..<500 {
+      let value = Numbered(value: Int.random(in: -50...50, using: &generator), place: place)
+      expected.append(value)
+      parts[place % 3].append(value)
+    }
+    parts[0].absorb(parts[2])
+    parts[1].absorb(parts[0])
+    #expect(parts[0].isEmpty && parts[2].isEmpty)
+    // The absorbed instances go away before the merge: their runs must outlive them.
+    let merged = parts[1]
+    parts = []
+    var seen: [Numbered] = []
+    try merged.forEachInOrder { seen.append($0) }
+    #expect(seen == expected.sorted(by: order))
+    // Every run file is removed once read.
+    let left = try FileManager.default.subpathsOfDirectory(atPath: dir.path(".")).filter { $0.hasSuffix(".bin") }
+    #expect(left.isEmpty, "\(left)")
+  }
+}

@@ -43,6 +43,27 @@ struct PartitionCountTests {
     }
   }
 
+  @Test func weeklyWorkbooksAreByteIdenticalWhenTheirTimelineIsWrittenFromRunsOnDisk() throws {
+    let dir = try TemporaryDirectory()
+    var outputs: [[String: Data]] = []
+    for split in [[], ["--partitions", "7", "--memory-limit", "1K", "--threads", "3"], ["--partitions", "1", "--memory-limit", "64K"]] {
+      let out = dir.path("out-\(outputs.count)")
+      let result = try runTool(
+        "reliability",
+        [
+          "weekly", "--events", "samples/events.jsonl", "--slos", "samples/slos.yaml", "--week", "2026-W46", "--at",
+          "2026-11-23T06:00:00Z", "--out-dir", out,
+        ] + split)
+      #expect(result.status == 0, "\(result.stderr)")
+      let names = try FileManager.default.contentsOfDirectory(atPath: out)
+      outputs.append(
+        Dictionary(uniqueKeysWithValues: try names.map { ($0, try Data(contentsOf: URL(fileURLWithPath: "\(out)/\($0)"))) }))
+    }
+    #expect(outputs[0].keys.filter { $0.hasSuffix(".xlsx") }.count == 2)
+    #expect(outputs[1] == outputs[0])
+    #expect(outputs[2] == outputs[0])
+  }
+
   @Test func anInterruptedRunLeavesNoTemporaryFiles() throws {
     let dir = try TemporaryDirectory()
     let events = dir.path("large.jsonl")

@@ -1,0 +1,216 @@
+import Foundation
+import HeapModule
+import SystemPackage
+
+/// A value that can go to a temporary file and come back: what ``SortedRuns`` holds.
+public protocol SpillCodable: Sendable {
+  func write(to writer: inout ByteWriter)
+  init(from reader: inout ByteReader) throws(SpillError)
+}
+
+/// Values gathered in any order and read back sorted, in bounded memory: an external merge sort.
+///
+/// Up to ``runLength`` values are held; past that they are sorted and written to a
+/// temporary file as one run. ``forEachInOrder(_:)`` merges the runs (and what is held)
+/// while reading them, so only one chunk of each run is in memory. Runs from another
+/// instance join with ``absorb(_:)``: the order is a total order, so the result does
+/// not depend on which values went where.
+public final class SortedRuns<Element: SpillCodable>: Sendable {
+  private struct State {
+    var held: [Element] = []
+    var runs: [String] = []
+    /// Directories whose runs this instance reads (its own, and those of instances it absorbed).
+    var directories: [SpillDirectory] = []
+    /// The first run that could not be written.
+    var failure: SpillError?
+    /// Whether another instance took this one's runs (and its directory with them).
+    var absorbed = false
+  }
+
+  /// Values held before a run is written.
+  public let runLength: Int
+  private let areInIncreasingOrder: @Sendable (Element, Element) -> Bool
+  private let directory: SpillDirectory
+  private let state = Locked(State())
+
+  /// Values sorted by `areInIncreasingOrder`, a total order; runs go under `temporaryDirectory` (or `$TMPDIR`).
+  public init(
+    runLength: Int = 1 << 16, temporaryDirectory: String? = nil, by areInIncreasingOrder: @escaping @Sendable (Element, Element) -> Bool
+  ) {
+    self.runLength = max(1, runLength)
+    self.areInIncreasingOrder = areInIncreasingOrder
+    directory = SpillDirectory(base: temporaryDirectory)
+  }
+
+  deinit {
+    let (directories, absorbed) = state.withLock { ($0.directories, $0.absorbed) }
+    for directory in directories { directory.remove() }
+    if !absorbed { directory.remove() }
+  }
+
+  /// Adds a value; writes a run when ``runLength`` are held.
+  ///
+  /// A run that cannot be written is kept as a failure that ``forEachInOrder(_:)`` throws,
+  /// so a fold can add values without throwing.
+  public func append(_ value: Element) {
+    let full = state.withLock { state -> [Element]? in
+      state.held.append(value)
+      guard state.held.count >= runLength else { return nil }
+      defer { state.held = [] }
+      return state.held
+    }
+    guard let full else { return }
+    do throws(SpillError) {
+      try writeRun(full)
+    } catch {
+      state.withLock { if $0.failure == nil { $0.failure = error } }
+    }
+  }
+
+  /// Takes `other`'s values and runs; `other` is left empty.
+  public func absorb(_ other: SortedRuns<Element>) {
+    guard other !== self else { return }
+    let taken = other.state.withLock { state in
+      defer {
+        state = State()
+        state.absorbed = true
+      }
+      return state
+    }
+    state.withLock { state in
+      state.held += taken.held
+      state.runs += taken.runs
+      state.directories += taken.directories
+      state.directories.append(other.directory)
+      if state.failure == nil { state.failure = taken.failure }
+    }
+  }
+
+  /// Whether no value was added.
+  public var isEmpty: Bool { state.withLock { $0.held.isEmpty && $0.runs.isEmpty } }
+
+  /// Calls `body` with every value in order; the values are consumed and their files removed.
+  public func forEachInOrder(_ body: (Element) throws -> Void) throws {
+    let (held, runs, failure) = state.withLock { state in
+      defer {
+        state.held = []
+        state.runs = []
+      }
+      return (state.held, state.runs, state.failure)
+    }
+    if let failure { throw failure }
+    let order = areInIncreasingOrder
+    var readers = try runs.map { try RunReader<Element>(path: $0) }
+    var sortedHeld = held.sorted(by: order)
+    // Heads of the runs, and of what was held (source index readers.count), smallest first.
+    typealias Head = RunHead<Element>
+    var heads = Heap<Head>()
+    for index in readers.indices {
+      if let value = try readers[index].next() { heads.insert(Head(value: value, source: index, order: order)) }
+    }
+    var heldIndex = 0
+    if !sortedHeld.isEmpty {
+      heads.insert(Head(value: sortedHeld[0], source: readers.count, order: order))
+      heldIndex = 1
+    }
+    while let head = heads.popMin() {
+      try body(head.value)
+      if head.source == readers.count {
+        if heldIndex < sortedHeld.count {
+          heads.insert(Head(value: sortedHeld[heldIndex], source: head.source, order: order))
+          heldIndex += 1
+        }
+      } else if let value = try readers[head.source].next() {
+        heads.insert(Head(value: value, source: head.source, order: order))
+      }
+    }
+    sortedHeld = []
+    for run in runs { unlink(run) }
+  }
+
+  private func writeRun(_ values: [Element]) throws(SpillError) {
+    var writer = ByteWriter()
+    for value in values.sorted(by: areInIncreasingOrder) {
+      let start = writer.bytes.count
+      writer.bytes.append(contentsOf: [0, 0, 0, 0])
+      value.write(to: &writer)
+      let length = UInt32(truncatingIfNeeded: writer.bytes.count - start - 4)
+      for offset in 0..<4 { writer.bytes[start + offset] = UInt8(truncatingIfNeeded: length >> UInt32(8 * offset)) }
+    }
+    SignalCleanup.shared.parkIfTerminating()
+    let path = "\(try directory.directory())/run-\(UInt64.random(in: 0...UInt64.max)).bin"
+    do {
+      let file = try FileDescriptor.open(
+        FilePath(path), .writeOnly, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite])
+      defer { try? file.close() }
+      _ = try writer.bytes.withUnsafeBytes { try file.writeAll($0) }
+    } catch {
+      throw .io(path: path, doing: "write", reason: "\(error)")
+    }
+    state.withLock {
+      $0.runs.append(path)
+      if $0.directories.isEmpty || $0.directories.allSatisfy({ $0 !== directory }) { $0.directories.append(directory) }
+    }
+  }
+}
+
+/// The next value of one run, in the merge's heap.
+private struct RunHead<Element: SpillCodable>: Comparable {
+  var value: Element
+  var source: Int
+  let order: @Sendable (Element, Element) -> Bool
+  static func < (lhs: RunHead, rhs: RunHead) -> Bool { lhs.order(lhs.value, rhs.value) }
+  static func == (lhs: RunHead, rhs: RunHead) -> Bool { !lhs.order(lhs.value, rhs.value) && !lhs.order(rhs.value, lhs.value) }
+}
+
+/// Reads one run back, a chunk at a time.
+private struct RunReader<Element: SpillCodable> {
+  let path: String
+  private let file: FileDescriptor
+  private var pending: [UInt8] = []
+  private var offset = 0
+  private var atEnd = false
+
+  init(path: String) throws(SpillError) {
+    self.path = path
+    do {
+      file = try FileDescriptor.open(FilePath(path), .readOnly)
+    } catch {
+      throw .io(path: path, doing: "read", reason: "\(error)")
+    }
+  }
+
+  mutating func next() throws(SpillError) -> Element? {
+    while true {
+      if pending.count - offset >= 4 {
+        let length = pending.withUnsafeBytes {
+          Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+        }
+        if pending.count - offset - 4 >= length {
+          let start = offset + 4
+          offset = start + length
+          let decoded = pending.withUnsafeBytes { bytes -> Result<Element, SpillError> in
+            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: bytes[start..<start + length]))
+            return Result { () throws(SpillError) in try Element(from: &reader) }
+          }
+          return try decoded.get()
+        }
+      }
+      if atEnd {
+        guard offset == pending.count else { throw .corrupt("\(path) ends inside a record") }
+        try? file.close()
+        return nil
+      }
+      pending.removeFirst(offset)
+      offset = 0
+      var chunk = [UInt8](repeating: 0, count: 1 << 16)
+      let read: Int
+      do {
+        read = try chunk.withUnsafeMutableBytes { try file.read(into: $0) }
+      } catch {
+        throw .io(path: path, doing: "read", reason: "\(error)")
+      }
+      if read == 0 { atEnd = true } else { pending += chunk[0..<read] }
+    }
+  }
+}
