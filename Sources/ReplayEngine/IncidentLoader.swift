@@ -216,9 +216,11 @@ public enum IncidentLoader {
           requestCountsWithin: options.requestCountsWithin, reused: reused)
       }
     }
+    // A partition replays into about twice its bytes; one whose events are kept whole, into several times more.
     let replay = PartitionReplay(
       fold: try makeFold(located), preparation: preparation, requestCountsWithin: options.requestCountsWithin,
-      reused: reused, directory: directory, partitionLimit: max(1 << 16, options.memoryLimit / (2 * options.threads)),
+      reused: reused, directory: directory,
+      partitionLimit: max(1 << 16, options.memoryLimit / (2 * options.threads * (options.wholeEventsWithin == nil ? 1 : 4))),
       warningLimit: options.warningLimit)
     FreeMemory.returnToSystem()
     let (partial, tally) = try replay.run(spool.records, threads: options.threads)

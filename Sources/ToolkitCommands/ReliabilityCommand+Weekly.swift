@@ -45,8 +45,8 @@ extension ReliabilityCommand {
       StandardError.write("reliability weekly: reading events for \(label)")
       // One read: the figures fold per org, and the period's events, kept whole, go to sorted runs for the Timeline.
       let weekly = WeeklyFold(label: label, period: period, at: at, slos: definitions)
-      // Rows take some 200 bytes: a run of them is about a quarter of the memory limit.
-      let timeline = TimelineFold(period: period, runLength: max(256, try input.memoryLimitBytes / 800))
+      // A row takes some 400 bytes in memory: each thread's rows held are an eighth of the memory limit.
+      let timeline = TimelineFold(period: period, runLength: max(256, try input.memoryLimitBytes / (8 * 400 * input.threadCount)))
       let ((figuresPartial, rows), summary) = try input.fold(
         FoldPair(weekly, timeline), readsWholeHistories: true, wholeEventsWithin: period)
       let orgs = input.org.map { [$0] } ?? summary.orgs
