@@ -13,6 +13,11 @@ environment with DuckDB. Prints Markdown.
     compare_duckdb.py week FILE AT
         `reliability weekly` on a stream of one week (its Timeline sheet holds every event) next to
         `incidents validate`, which reads the same events without writing a report.
+    compare_duckdb.py baseline FILE AT BIN REVISION
+        the analytic commands and a draft, each run with the executables in BIN (built from an
+        earlier REVISION) and with ours, one after the other: times, ratios, peak RSS.
+    compare_duckdb.py scale SMALLER LARGER AT
+        peak RSS of the analytic commands on two stream sizes, and how much it grew.
 """
 import json
 import os
@@ -261,10 +266,90 @@ def one_week(stream, at):
     print("\n".join(lines))
 
 
+def analytic_commands(bin_dir, stream, at, out):
+    """The commands whose memory the bounded-memory targets name, as (label, argv)."""
+    return [
+        ("`incidents validate`", [str(bin_dir / "incidents"), "validate", "--events", stream]),
+        ("`slo check --slos samples/slos.yaml`",
+         [str(bin_dir / "slo"), "check", "--events", stream, "--slos", "samples/slos.yaml", "--at", at]),
+        ("`reliability patterns --min-count 1`",
+         [str(bin_dir / "reliability"), "patterns", "--events", stream, "--at", at, "--min-count", "1"]),
+        ("`reliability weekly` (the last week)",
+         [str(bin_dir / "reliability"), "weekly", "--events", stream, "--slos", "samples/slos.yaml", "--at", at,
+          "--out-dir", str(WORK / out)]),
+    ]
+
+
+def draft_command(bin_dir, stream, at):
+    incident = first_resolved_incident(stream)
+    return (f"`postmortem draft {incident}`",
+            [str(bin_dir / "postmortem"), "draft", incident, "--events", stream, "--slos", "samples/slos.yaml", "--at", at,
+             "--out", str(WORK / "draft-peer.md")])
+
+
+def first_resolved_incident(stream):
+    with open(stream, encoding="utf-8") as lines:
+        for line in lines:
+            if '"type":"INCIDENT_RESOLVED"' in line:
+                return json.loads(line)["incidentId"]
+    sys.exit(f"no resolved incident in {stream}")
+
+
+def against_baseline(stream, at, baseline_bin, revision):
+    """The same commands with the executables of an earlier revision, run alternately in the same run."""
+    size, events = stream_facts(stream)
+    commands = analytic_commands(BIN, stream, at, "weekly-new") + [draft_command(BIN, stream, at)]
+    baseline = analytic_commands(Path(baseline_bin), stream, at, "weekly-base") + [draft_command(Path(baseline_bin), stream, at)]
+    lines = [
+        f"## `{stream}` against revision {revision}, in the same run",
+        "",
+        f"{events:,} events, {size / 1e6:.0f} MB. Medians of {RUNS} runs, the two builds run one after the other.",
+        "",
+        f"| command | {revision} | now | now ÷ {revision} | peak RSS, {revision} | peak RSS, now |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for (label, ours), (_, theirs) in zip(commands, baseline):
+        their_time, their_peak, _ = timed(label, theirs)
+        our_time, our_peak, _ = timed(label, ours)
+        lines.append(
+            f"| {label} | {their_time:.2f} s | {our_time:.2f} s | **{our_time / their_time:.2f}** | {their_peak} MB | {our_peak} MB |")
+    print("\n".join(lines))
+
+
+def scaling(smaller, larger, at):
+    """Peak RSS of the analytic commands on two sizes of stream, and how much it grew."""
+    global RUNS
+    small_size, small_events = stream_facts(smaller)
+    large_size, large_events = stream_facts(larger)
+    lines = [
+        f"## Memory as the input grows: {small_events:,} events ({small_size / 1e9:.1f} GB) and {large_events:,} ({large_size / 1e9:.1f} GB)",
+        "",
+        f"Medians of {RUNS} runs at the smaller size, peak RSS the largest of them; one run at the larger.",
+        "",
+        "| command | time | peak RSS | time, 3× the events | peak RSS, 3× the events | RSS growth |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    runs = RUNS
+    for (label, small), (_, large) in zip(analytic_commands(BIN, smaller, at, "weekly-small"),
+                                          analytic_commands(BIN, larger, at, "weekly-large")):
+        RUNS = runs
+        small_time, small_peak, _ = timed(label, small)
+        RUNS = 1
+        large_time, large_peak, _ = timed(label, large)
+        lines.append(f"| {label} | {small_time:.2f} s | {small_peak} MB | {large_time:.2f} s | {large_peak} MB | "
+                     f"{(large_peak / small_peak - 1) * 100:+.0f}% |")
+    RUNS = runs
+    print("\n".join(lines))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "stream":
         compare_stream(sys.argv[2], sys.argv[3], sys.argv[4])
     elif sys.argv[1] == "week":
         one_week(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "baseline":
+        against_baseline(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
+    elif sys.argv[1] == "scale":
+        scaling(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         sys.exit(__doc__)

@@ -4,6 +4,9 @@
 #   Benchmarks/run.sh            1M and 10M events, and PostgreSQL at 1M (about half an hour on 2 cores)
 #   Benchmarks/run.sh 1m         1M events and PostgreSQL only
 #   RUNS=5 Benchmarks/run.sh     more runs per median (default 3)
+#   BASELINE=REV Benchmarks/run.sh   also run the commands built from git revision REV, in the same run
+#                                  (built once into .bench/baseline-REV), and print both side by side
+#   SCALE=1 Benchmarks/run.sh 10m    also a 30M-event stream (12 GB, made once), for memory as the input grows
 #
 # Streams are generated with the sample generator into .bench/ (ignored by git) and kept
 # between runs; DuckDB's Python package goes into .bench/venv. For each stream it prints,
@@ -44,6 +47,29 @@ for size in $sizes; do
     | tee ".bench/results-$size.md"
   sections+=(".bench/results-$size.md")
 done
+
+if [ -n "${BASELINE:-}" ]; then
+  base=.bench/baseline-$BASELINE
+  if [ ! -x "$base/.build/release/postmortem" ]; then
+    rm -rf "$base" && mkdir -p "$base"
+    git archive "$BASELINE" | tar -x -C "$base"
+    for product in incidents slo reliability postmortem; do
+      (cd "$base" && swift build -c release --product "$product" >&2)
+    done
+  fi
+  for size in $sizes; do
+    .bench/venv/bin/python Benchmarks/compare_duckdb.py baseline ".bench/events-$size.jsonl" 2027-09-27T00:00:00Z \
+      "$base/.build/release" "$BASELINE" | tee ".bench/results-baseline-$size.md"
+    sections+=(".bench/results-baseline-$size.md")
+  done
+fi
+
+if [ -n "${SCALE:-}" ]; then
+  generate .bench/events-30m.jsonl 1080000 52
+  .bench/venv/bin/python Benchmarks/compare_duckdb.py scale .bench/events-10m.jsonl .bench/events-30m.jsonl 2027-09-27T00:00:00Z \
+    | tee .bench/results-scale.md
+  sections+=(.bench/results-scale.md)
+fi
 
 # A million events in one week: the weekly report's Timeline sheet gets a million rows.
 week=.bench/events-1m-one-week.jsonl
