@@ -117,8 +117,16 @@ public struct Preparation: Sendable {
   func prepare(_ event: IncidentEvent, origin: EventOrigin, digest: Int?, line: UnsafeBufferPointer<UInt8>? = nil) -> PreparedEvent? {
     let incident = IncidentRef(orgId: event.orgId, incidentId: event.incidentId)
     guard include(incident) else { return nil }
-    return PreparedEvent(
-      incident: incident, origin: origin, digest: digest ?? event.hashValue, content: .event(event, line: line.map(Array.init)))
+    let digest = digest ?? event.hashValue
+    // Kept in compact form where it has one and is not wanted whole: a few dozen bytes instead of the event.
+    if detail(for: event.incidentId, at: event.ts) == .analytics, let change = IncidentHistory.CompactChange(event) {
+      var id = event.id
+      let idHash = id.withUTF8 { ContentHash.of(UnsafeRawBufferPointer($0)) }
+      return PreparedEvent(
+        incident: incident, origin: origin, digest: digest,
+        content: .compact(ts: event.ts, eventId: change.citesEvent ? event.id : "", idHash: idHash, change: change))
+    }
+    return PreparedEvent(incident: incident, origin: origin, digest: digest, content: .event(event, line: line.map(Array.init)))
   }
 }
 

@@ -31,8 +31,8 @@ public struct LoadOptions: Sendable {
   /// Where the temporary directory is made when partitions spill; nil for `$TMPDIR` (else `/tmp`).
   public var temporaryDirectory: String?
 
-  /// The default ``memoryLimit``: keeps a whole command near 256 MiB at any input size.
-  public static let defaultMemoryLimit = 128 << 20
+  /// The default ``memoryLimit``: a whole command stays near 150 MB at any input size (Benchmarks/RESULTS.md).
+  public static let defaultMemoryLimit = 64 << 20
   /// The default ``partitions``: enough that each holds a small share, few enough that each is worth a file.
   public static let defaultPartitions = 64
 

@@ -44,7 +44,7 @@ public struct InputOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
       "About how much memory the events may take before partitions of them are written to temporary files under "
-        + "$TMPDIR, as bytes or with K, M or G (default: 128M, 8M for postmortem draft); any limit gives the same output.",
+        + "$TMPDIR, as bytes or with K, M or G (default: 64M, 8M for postmortem draft); any limit gives the same output.",
       valueName: "size"))
   public var memoryLimit: String?
 

@@ -1,19 +1,5 @@
 import Foundation
-import Synchronization
 import SystemPackage
-
-/// Large results a command is done with, left for the operating system to reclaim when the process ends.
-///
-/// Freeing the replay of ten million events releases millions of allocations one by
-/// one, about a second on the thread that is about to print and exit. Only for what
-/// a command holds until its end anyway, so the peak memory is the same.
-enum ProcessLifetime {
-  private static let kept = Mutex<[any Sendable]>([])
-
-  static func keepUntilExit(_ value: some Sendable) {
-    kept.withLock { $0.append(value) }
-  }
-}
 
 /// Diagnostics and progress go to standard error, one line at a time, never to stdout.
 enum StandardError {
