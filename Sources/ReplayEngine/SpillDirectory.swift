@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Synchronization
 
@@ -17,15 +16,9 @@ final class SpillDirectory: Sendable {
   func directory() throws(SpillError) -> String {
     try path.withLock { (path: inout String?) throws(SpillError) -> String in
       if let path { return path }
-      SignalCleanup.shared.parkIfTerminating()
       let base = self.base ?? ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-      var template = Array("\(base)/runbook-revenant-XXXXXX".utf8CString)
-      guard let made = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
-        throw .io(path: "\(base)/runbook-revenant-XXXXXX", doing: "make", reason: String(cString: strerror(errno)))
-      }
-      let created = String(cString: made)
+      let created = try SignalCleanup.shared.makeDirectory(template: "\(base)/runbook-revenant-XXXXXX")
       path = created
-      SignalCleanup.shared.register(created)
       return created
     }
   }
@@ -51,24 +44,59 @@ final class SpillDirectory: Sendable {
   deinit { remove() }
 }
 
+/// The pipe the signal handler writes to; set once, before the handler is installed.
+nonisolated(unsafe) private var signalPipe: Int32 = -1
+
 /// Removes the registered temporary directories when SIGINT or SIGTERM arrives, then dies of that signal.
 final class SignalCleanup: Sendable {
   static let shared = SignalCleanup()
 
   private let directories = Mutex<Set<String>>([])
-  private let sources = Mutex<[any DispatchSourceSignal]>([])
+  private let installed = Mutex(false)
 
-  func register(_ directory: String) {
-    directories.withLock { _ = $0.insert(directory) }
-    sources.withLock { sources in
-      guard sources.isEmpty else { return }
+  /// Makes a directory from a `mkdtemp` template and registers it, both under the lock the handler takes:
+  /// a signal finds the directory registered, or finds none made.
+  func makeDirectory(template: String) throws(SpillError) -> String {
+    installHandler()
+    while true {
+      let made = directories.withLock { directories -> Result<String, SpillError>? in
+        guard !terminating.load(ordering: .sequentiallyConsistent) else { return nil }
+        var bytes = Array(template.utf8CString)
+        guard let made = bytes.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
+          return .failure(.io(path: template, doing: "make", reason: String(cString: strerror(errno))))
+        }
+        let created = String(cString: made)
+        directories.insert(created)
+        return .success(created)
+      }
+      if let made { return try made.get() }
+      // Interrupted: outside the lock, so the handler can finish removing the files and end the process.
+      parkIfTerminating()
+    }
+  }
+
+  private func installHandler() {
+    installed.withLock { installed in
+      guard !installed else { return }
+      installed = true
+      var ends: [Int32] = [0, 0]
+      guard pipe(&ends) == 0 else { return }
+      signalPipe = ends[1]
+      let readEnd = ends[0]
+      // The handler only writes the signal's number to a pipe (all a handler may safely do); a thread
+      // of its own reads it and removes the files. Not a dispatch queue: its threads may all be busy
+      // decoding, and the run could end before the cleanup was served.
+      let cleaner = Thread { [self] in
+        var number: UInt8 = 0
+        while read(readEnd, &number, 1) != 1 {}
+        self.terminate(by: Int32(number))
+      }
+      cleaner.start()
       for signalNumber in [SIGINT, SIGTERM] {
-        // The dispatch source runs the handler on its queue, where removing files is safe.
-        signal(signalNumber, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-        source.setEventHandler { [self] in self.terminate(by: signalNumber) }
-        source.resume()
-        sources.append(source)
+        signal(signalNumber) { number in
+          var byte = UInt8(truncatingIfNeeded: number)
+          _ = write(signalPipe, &byte, 1)
+        }
       }
     }
   }
@@ -88,7 +116,11 @@ final class SignalCleanup: Sendable {
 
   private func terminate(by signalNumber: Int32) {
     terminating.store(true, ordering: .sequentiallyConsistent)
-    for directory in directories.withLock({ $0 }) {
+    let registered = directories.withLock { directories in
+      terminating.store(true, ordering: .sequentiallyConsistent)
+      return directories
+    }
+    for directory in registered {
       // A write that was under way may add a file while the directory is walked: walk it again until it is gone.
       for _ in 0..<100 where FileManager.default.fileExists(atPath: directory) {
         try? FileManager.default.removeItem(atPath: directory)
@@ -96,7 +128,7 @@ final class SignalCleanup: Sendable {
       }
     }
     signal(signalNumber, SIG_DFL)
-    // To the process, not this thread: dispatch threads block signals, the others do not.
+    // To the process: with the default action back, whichever thread takes it ends the process.
     kill(getpid(), signalNumber)
   }
 }

@@ -128,25 +128,35 @@ final class SpillPartitions: Sendable {
           unlink(path)
         }
       }
-      var pending: [UInt8] = []
-      var chunk = [UInt8](repeating: 0, count: chunkSize)
+      // Read straight into one buffer; what a chunk leaves of a cut record moves to its front.
+      var pending = [UInt8](repeating: 0, count: chunkSize)
+      var filled = 0
       let reading = try Self.reopen(path)
       defer { try? reading.close() }
       var remaining = spilled
       while remaining > 0 {
+        if filled == pending.count { pending += [UInt8](repeating: 0, count: pending.count) }
         let read: Int
         do {
-          read = try chunk.withUnsafeMutableBytes { try reading.read(into: $0) }
+          let start = filled
+          read = try pending.withUnsafeMutableBytes { try reading.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
         } catch {
           throw SpillError.io(path: path, doing: "read", reason: "\(error)")
         }
         guard read > 0 else { throw SpillError.corrupt("\(path) ends \(remaining) bytes early") }
         remaining -= read
-        pending.append(contentsOf: chunk[0..<read])
-        let used = try pending.withUnsafeBytes { try body($0) }
-        pending.removeFirst(used)
+        filled += read
+        let whole = filled
+        let used = try pending.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<whole])) }
+        if used > 0 {
+          pending.withUnsafeMutableBytes { bytes in
+            guard let base = bytes.baseAddress else { return }
+            memmove(base, base + used, whole - used)
+          }
+          filled -= used
+        }
       }
-      guard pending.isEmpty else { throw SpillError.corrupt("\(path) ends inside a record") }
+      guard filled == 0 else { throw SpillError.corrupt("\(path) ends inside a record") }
     }
     let used = try buffer.withUnsafeBytes { try body($0) }
     guard used == buffer.count else { throw SpillError.corrupt("a partition's buffer ends inside a record") }

@@ -22,8 +22,7 @@ public struct ByteWriter: Sendable {
   public mutating func signed(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
 
   public mutating func fixed(_ value: Int) {
-    let word = UInt64(bitPattern: Int64(value))
-    for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+    withUnsafeBytes(of: UInt64(bitPattern: Int64(value)).littleEndian) { bytes.append(contentsOf: $0) }
   }
 
   public mutating func byte(_ value: UInt8) { bytes.append(value) }

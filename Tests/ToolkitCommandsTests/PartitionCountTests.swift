@@ -91,8 +91,11 @@ struct PartitionCountTests {
     try #require(sawSpill && process.isRunning, "the run spilled and was still running")
     process.interrupt()
     process.waitUntilExit()
-    #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: spill).isEmpty)
+    #expect(
+      process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT,
+      "ended by \(process.terminationReason == .exit ? "exit" : "signal") \(process.terminationStatus)")
+    let left = try FileManager.default.subpathsOfDirectory(atPath: spill)
+    #expect(left.isEmpty, "left behind: \(left.prefix(10))")
   }
 }
 
