@@ -5,12 +5,12 @@ import IncidentModel
 /// The generator's own arithmetic is used for every draw, not the standard
 /// library's `random(in:using:)`, whose algorithm may change between Swift
 /// releases: the same seed must give the same stream everywhere.
-struct SplitMix64 {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
   private var state: UInt64
 
-  init(seed: UInt64) { state = seed }
+  public init(seed: UInt64) { state = seed }
 
-  mutating func next() -> UInt64 {
+  public mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -4,6 +4,7 @@ import IncidentModel
 import Patterns
 import ReplayEngine
 import SLOBudget
+import SampleGenerator
 import TestSupport
 import Testing
 
@@ -136,7 +137,7 @@ struct FoldMergeTests {
     }
     var whole = fold.makePartial()
     for snapshot in Self.snapshots { fold.add(snapshot, to: &whole) }
-    var generator = SeededGenerator(seed: UInt64(parts))
+    var generator = SplitMix64(seed: UInt64(parts))
     for _ in 0..<3 {
       #expect(render(foldInPieces(fold, parts: parts, generator: &generator)) == render(whole))
     }
@@ -150,23 +151,9 @@ struct FoldMergeTests {
     var whole = fold.makePartial()
     for snapshot in Self.snapshots { fold.add(snapshot, to: &whole) }
     #expect(fold.finish(whole).groups.count > 10)
-    var generator = SeededGenerator(seed: UInt64(parts) + 100)
+    var generator = SplitMix64(seed: UInt64(parts) + 100)
     for _ in 0..<3 {
       #expect(render(foldInPieces(fold, parts: parts, generator: &generator)) == render(whole))
     }
-  }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing split can be replayed.
-private struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }
