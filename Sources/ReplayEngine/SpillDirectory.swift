@@ -26,9 +26,6 @@ final class SpillDirectory: Sendable {
   /// The directory's path, or where it will be made.
   var description: String { path.withLock { $0 } ?? base ?? "$TMPDIR" }
 
-  /// Whether anything was spilled.
-  var exists: Bool { path.withLock { $0 != nil } }
-
   /// Removes the directory and everything in it.
   func remove() {
     guard
