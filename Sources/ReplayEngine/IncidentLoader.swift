@@ -211,7 +211,7 @@ public enum IncidentLoader {
     if let locating {
       let orgs = spool.orgsSeen
       located = try orgs.compactMap { org in
-        try PartitionReplay<SummaryOnly>.locate(
+        try IncidentLocator.locate(
           IncidentRef(orgId: org, incidentId: locating), in: spool.records, preparation: preparation,
           requestCountsWithin: options.requestCountsWithin, reused: reused)
       }

@@ -140,6 +140,10 @@ struct PartitionReplay<Fold: IncidentFold>: Sendable {
     }
   }
 
+}
+
+/// One incident replayed ahead of the rest, for a fold that depends on it (see ``IncidentLoader``).
+enum IncidentLocator {
   /// The snapshot of `incident`, replayed from its partition of `records` (left as it is); nil when it has no event.
   static func locate(
     _ incident: IncidentRef, in records: SpillPartitions, preparation: Preparation, requestCountsWithin: Interval?,
@@ -161,6 +165,9 @@ struct PartitionReplay<Fold: IncidentFold>: Sendable {
     return history.count > 0 ? history.replay().snapshot : nil
   }
 
+}
+
+extension PartitionReplay {
   /// Moves partition `index`'s records into `count` new partitions by their incident's hash at `level`, all on disk.
   private func split(_ index: Int, of partitions: SpillPartitions, level: Int, count: Int) throws -> SpillPartitions {
     let budget = MemoryBudget(limit: max(1 << 16, partitionLimit / 4))

@@ -19,7 +19,7 @@ public final class SortedRuns<Element: SpillCodable>: Sendable {
   private struct State {
     var held: [Element] = []
     var runs: [String] = []
-    /// Directories whose runs this instance reads (its own, and those of instances it absorbed).
+    /// Directories of the instances it absorbed, whose runs it now reads.
     var directories: [SpillDirectory] = []
     /// The first run that could not be written.
     var failure: SpillError?
@@ -147,10 +147,8 @@ public final class SortedRuns<Element: SpillCodable>: Sendable {
     } catch {
       throw .io(path: path, doing: "write", reason: "\(error)")
     }
-    state.withLock {
-      $0.runs.append(path)
-      if $0.directories.isEmpty || $0.directories.allSatisfy({ $0 !== directory }) { $0.directories.append(directory) }
-    }
+    // Its own directory is removed in `deinit`, or by the instance that absorbs it.
+    state.withLock { $0.runs.append(path) }
   }
 }
 
