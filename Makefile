@@ -1,7 +1,7 @@
 # Runbook Revenant analytics toolkit. `make help` lists the targets.
 BIN := .build/debug
 
-.PHONY: help setup build release demo test samples fixtures goldens bench bench-1m clean
+.PHONY: help setup build release demo test samples fixtures goldens bench bench-1m fuzz clean
 
 help:
 	@echo "make demo      install what is missing, build, run the main job on the bundled samples"
@@ -10,6 +10,7 @@ help:
 	@echo "make goldens   regenerate the golden outputs of slo check / slo report (review the diff)"
 	@echo "make bench     the performance benchmark at 1M and 10M events, against DuckDB and psql (Benchmarks/README.md)"
 	@echo "make bench-1m  the same at 1M events only (a few minutes)"
+	@echo "make fuzz      build the libFuzzer targets and run each for FUZZ_SECONDS (60) (scripts/fuzz)"
 	@echo "make release   build optimised executables into .build/release"
 
 SWIFT := . scripts/swift-env && swift
@@ -28,6 +29,9 @@ demo:
 
 test:
 	@scripts/test
+
+fuzz: setup
+	@scripts/fuzz $(FUZZ_SECONDS)
 
 # The samples are generated, never edited by hand; the figures the tests compare
 # them with come from an independent Python computation (Tests/Fixtures).

@@ -18,6 +18,9 @@ let package = Package(
     .library(name: "IncidentModel", targets: ["IncidentModel"]),
     .library(name: "EventSources", targets: ["EventSources"]),
     .library(name: "ReplayEngine", targets: ["ReplayEngine"]),
+    // For the fuzz targets (Tests/Fuzz), which drive the parsers directly.
+    .library(name: "SLOBudget", targets: ["SLOBudget"]),
+    .library(name: "Postmortem", targets: ["Postmortem"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-algorithms.git", from: "1.2.1"),
@@ -40,6 +43,8 @@ let package = Package(
     .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
     /// The C library's allocator controls (glibc's `malloc_trim`), for handing freed heap pages back.
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+    /// Guards descriptors 0–2 at process start (a C constructor, ahead of every runtime that opens files).
+    .target(name: "CStandardStreams"),
 
     // MARK: - Pure libraries
 
@@ -128,7 +133,7 @@ let package = Package(
       name: "ToolkitCommands",
       dependencies: [
         "IncidentModel", "EventSources", "ReplayEngine", "PostgresSource", "Patterns", "SLOBudget", "Postmortem", "ReliabilityReport",
-        "SampleGenerator",
+        "SampleGenerator", "CStandardStreams",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],

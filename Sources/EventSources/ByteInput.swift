@@ -140,6 +140,8 @@ final class GzipInput: ByteInput {
       memberMayHaveEnded = false  // output full: more to come
     } catch let error as CompressNIOError where error == .inputBufferOverflow {
       memberMayHaveEnded = false  // needs more input
+    } catch let error as CompressNIOError where error == .corruptData {
+      throw InputError.corruptGzip(path: inner.path, reason: "the compressed data is corrupt (a damaged or truncated copy?)")
     } catch {
       throw InputError.corruptGzip(path: inner.path, reason: "\(error)")
     }

@@ -425,14 +425,25 @@ struct JSONScanner {
     position += count
   }
 
+  private func startsLiteral(_ word: StaticString) -> Bool {
+    let count = word.utf8CodeUnitCount
+    guard end - position >= count else { return false }
+    for offset in 0..<count where base[position + offset] != word.utf8Start[offset] { return false }
+    // The literal must end there: `nullify` is no null.
+    guard position + count < end else { return true }
+    let next = base[position + count]
+    return !((next >= 0x61 && next <= 0x7A) || (next >= 0x41 && next <= 0x5A) || (next &- 0x30) < 10)
+  }
+
   func typeError(_ field: String, expected: String) -> EventDecodingError {
     let found: String
     switch peek() {
     case 0x22: found = "a string"
     case 0x7B: found = "an object"
     case 0x5B: found = "an array"
-    case 0x74, 0x66: found = "a boolean"
-    case 0x6E: found = "null"
+    // A letter is named only when it starts the literal it promises: `not json {` is a syntax error, not null.
+    case 0x74 where startsLiteral("true"), 0x66 where startsLiteral("false"): found = "a boolean"
+    case 0x6E where startsLiteral("null"): found = "null"
     case .some(let b) where b == 0x2D || (b &- 0x30) < 10: found = "a number"
     default: return syntaxError("a value")
     }

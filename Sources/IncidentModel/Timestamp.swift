@@ -10,6 +10,17 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
   /// The offset from UTC, in minutes, that the source text carried (`Z` is 0).
   public let utcOffsetMinutes: Int16
 
+  /// The earliest instant the toolkit reads or writes: 0000-01-01T00:00:00.000Z.
+  ///
+  /// RFC 3339 writes years with four digits, so instants before 0000 or after 9999 (UTC) could
+  /// not be exported and read back; every source refuses them alike.
+  public static let earliest = Timestamp(millisecondsSinceEpoch: -62_167_219_200_000)
+  /// The latest instant the toolkit reads or writes: 9999-12-31T23:59:59.999Z.
+  public static let latest = Timestamp(millisecondsSinceEpoch: 253_402_300_799_999)
+
+  /// Whether the instant lies in ``earliest``...``latest``.
+  public var isRepresentable: Bool { self >= Self.earliest && self <= Self.latest }
+
   public init(millisecondsSinceEpoch: Int64, utcOffsetMinutes: Int16 = 0) {
     self.millisecondsSinceEpoch = millisecondsSinceEpoch
     self.utcOffsetMinutes = utcOffsetMinutes
@@ -71,11 +82,14 @@ extension Timestamp {
   public enum ParseError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformed(expected: String, at: Int)
     case outOfRange(component: String, value: Int)
+    /// A valid text whose instant, in UTC, falls outside the years 0000–9999.
+    case unrepresentable
 
     public var description: String {
       switch self {
       case .malformed(let expected, let at): "expected \(expected) at character \(at + 1)"
       case .outOfRange(let component, let value): "\(component) \(value) is out of range"
+      case .unrepresentable: "in UTC it falls outside the years 0000–9999 that timestamps may have"
       }
     }
   }
@@ -159,6 +173,7 @@ extension Timestamp {
     let local = ((days * 24 + Int64(hour)) * 60 + Int64(minute)) * 60 + Int64(second)
     let utcSeconds = local - Int64(offsetMinutes) * 60
     self.init(millisecondsSinceEpoch: utcSeconds * 1000 + Int64(millis), utcOffsetMinutes: Int16(offsetMinutes))
+    guard isRepresentable else { throw .unrepresentable }
   }
 }
 

@@ -1,4 +1,5 @@
 import CLibPQ
+import Foundation
 
 #if canImport(Glibc)
   import Glibc
@@ -61,7 +62,8 @@ public final class PostgresConnection {
     guard let options = PQconninfoParse(connectionString, &parseError) else {
       let reason = parseError.map { String(cString: $0) } ?? "unreadable"
       if let parseError { PQfreemem(parseError) }
-      throw .invalidConnectionString(reason: Self.oneLine(reason))
+      // libpq quotes the string it could not parse, password included.
+      throw .invalidConnectionString(reason: ConnectionSecrets(connectionString).redact(Self.oneLine(reason)))
     }
     PQconninfoFree(options)
     // libpq promises a non-NULL connection object unless it runs out of memory.
@@ -71,7 +73,9 @@ public final class PostgresConnection {
     handle = connection
     guard PQstatus(handle) == CONNECTION_OK else {
       // `deinit` still runs for an initialiser that throws now, and closes the handle.
-      throw .connectionFailed(target: target, reason: Self.connectionFailureReason(String(cString: PQerrorMessage(handle))))
+      throw .connectionFailed(
+        target: target,
+        reason: ConnectionSecrets(connectionString).redact(Self.connectionFailureReason(String(cString: PQerrorMessage(handle)))))
     }
   }
 
@@ -325,5 +329,71 @@ extension String {
       index = self.index(after: index)
     }
     return nil
+  }
+}
+
+/// The passwords a connection string holds, to be blanked out of any message that quotes it.
+///
+/// libpq's parse errors quote the string (or the part it choked on) as given; a URL's
+/// `user:password@`, its `?password=` parameter and a key/value `password=...` are found
+/// here even when the rest of the string is malformed.
+struct ConnectionSecrets {
+  private(set) var secrets: [String] = []
+
+  init(_ connectionString: String) {
+    let text = connectionString
+    if let scheme = text.range(of: "://") {
+      let rest = text[scheme.upperBound...]
+      // user:password@host — the last `@` ends the user information (a raw `@` in a password is common).
+      if let at = rest.lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
+        add(String(rest[rest.index(after: colon)..<at]))
+      }
+      if let query = rest.firstIndex(of: "?") {
+        for pair in rest[rest.index(after: query)...].split(separator: "&") where pair.hasPrefix("password=") {
+          add(String(pair.dropFirst("password=".count)))
+        }
+      }
+    } else {
+      // key = value pairs; a value is a word or a single-quoted string with backslash escapes.
+      var index = text.startIndex
+      while let found = text.range(of: "password", range: index..<text.endIndex) {
+        var cursor = found.upperBound
+        while cursor < text.endIndex, text[cursor] == " " { cursor = text.index(after: cursor) }
+        guard cursor < text.endIndex, text[cursor] == "=" else {
+          index = found.upperBound
+          continue
+        }
+        cursor = text.index(after: cursor)
+        while cursor < text.endIndex, text[cursor] == " " { cursor = text.index(after: cursor) }
+        var value = ""
+        if cursor < text.endIndex, text[cursor] == "'" {
+          cursor = text.index(after: cursor)
+          while cursor < text.endIndex, text[cursor] != "'" {
+            if text[cursor] == "\\", text.index(after: cursor) < text.endIndex { cursor = text.index(after: cursor) }
+            value.append(text[cursor])
+            cursor = text.index(after: cursor)
+          }
+        } else {
+          while cursor < text.endIndex, text[cursor] != " " {
+            value.append(text[cursor])
+            cursor = text.index(after: cursor)
+          }
+        }
+        add(value)
+        index = cursor
+      }
+    }
+  }
+
+  private mutating func add(_ secret: String) {
+    guard !secret.isEmpty else { return }
+    secrets.append(secret)
+    if let decoded = secret.removingPercentEncoding, decoded != secret { secrets.append(decoded) }
+  }
+
+  /// `message` with every password replaced by `***`.
+  func redact(_ message: String) -> String {
+    // Longest first, so that a password containing another is blanked whole.
+    secrets.sorted { $0.count > $1.count }.reduce(message) { $0.replacingOccurrences(of: $1, with: "***") }
   }
 }

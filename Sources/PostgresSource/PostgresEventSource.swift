@@ -122,8 +122,9 @@ public struct PostgresEventSource: EventSource {
     if let since = filter.since { bind({ "\"ts\" >= \($0)::timestamptz" }, since.description) }
     if let until = filter.until { bind({ "\"ts\" < \($0)::timestamptz" }, until.description) }
     var sql = """
-      SELECT "id"::text, "orgId"::text, "incidentId"::text, floor(extract(epoch FROM "ts"::timestamptz) * 1000)::bigint, \
-      "type"::text, "payload"::text FROM \(table.quoted)
+      SELECT "id"::text, "orgId"::text, "incidentId"::text, \
+      CASE WHEN isfinite("ts") THEN floor(extract(epoch FROM "ts"::timestamptz) * 1000)::bigint END, \
+      "type"::text, "payload"::text, CASE WHEN NOT isfinite("ts") THEN "ts"::text END FROM \(table.quoted)
       """
     if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
     return (sql, parameters)
@@ -139,6 +140,11 @@ public struct PostgresEventSource: EventSource {
   }
 
   private static func decode(_ row: PostgresRow) throws(EventDecodingError) -> IncidentEvent {
+    // `infinity` has no epoch in bigint: the query leaves it NULL and hands over its text.
+    let range = "outside the years 0000–9999 (UTC) that timestamps may have"
+    if let text = row.string(6) {
+      throw EventDecodingError(.invalidTimestamp, field: "ts", reason: "\(text) is \(range)", eventId: row.string(0))
+    }
     // The table's NOT NULL constraints may be missing on a hand-made table: check.
     let names = ["id", "orgId", "incidentId", "ts", "type", "payload"]
     for column in 0..<names.count where row.bytes(column) == nil {
@@ -146,11 +152,29 @@ public struct PostgresEventSource: EventSource {
     }
     let id = row.string(0) ?? ""
     guard let millis = row.string(3).flatMap({ Int64($0) }) else {
-      throw EventDecodingError(.invalidTimestamp, field: "ts", reason: "is out of range", eventId: id)
+      throw EventDecodingError(.invalidTimestamp, field: "ts", reason: "is \(range)", eventId: id)
+    }
+    let ts = Timestamp(millisecondsSinceEpoch: millis)
+    guard ts.isRepresentable else {
+      throw EventDecodingError(.invalidTimestamp, field: "ts", reason: "\(Self.civil(ts)) is \(range)", eventId: id)
     }
     return try EventDecoder.decode(
-      id: id, orgId: row.string(1) ?? "", incidentId: row.string(2) ?? "", ts: Timestamp(millisecondsSinceEpoch: millis),
+      id: id, orgId: row.string(1) ?? "", incidentId: row.string(2) ?? "", ts: ts,
       type: row.string(4) ?? "", payload: row.bytes(5) ?? UnsafeBufferPointer(start: nil, count: 0))
+  }
+}
+
+extension PostgresEventSource {
+  /// A date outside four-digit years, for messages: `200000-01-01`, `-0043-03-15` (astronomical years, as ISO 8601 writes them).
+  static func civil(_ ts: Timestamp) -> String {
+    let days =
+      ts.millisecondsSinceEpoch >= 0 ? ts.millisecondsSinceEpoch / 86_400_000 : (ts.millisecondsSinceEpoch - 86_399_999) / 86_400_000
+    let date = CivilDate(daysSinceEpoch: days)
+    let month = date.month < 10 ? "0\(date.month)" : "\(date.month)"
+    let day = date.day < 10 ? "0\(date.day)" : "\(date.day)"
+    let digits = String(abs(date.year))
+    let year = (date.year < 0 ? "-" : "") + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    return "\(year)-\(month)-\(day)"
   }
 }
 

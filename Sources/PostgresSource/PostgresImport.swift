@@ -1,4 +1,4 @@
-import EventSources
+public import EventSources
 public import IncidentModel
 
 /// What an import did.
@@ -56,6 +56,20 @@ public enum PostgresImporter {
       """, while: "inserting events into \(table)")
     try connection.execute("COMMIT", while: "committing the import")
     return PostgresImportSummary(sent: sent, inserted: inserted.affectedRows)
+  }
+
+  /// Why `event` cannot be stored in PostgreSQL, if it cannot: `text` and `jsonb` hold no NUL
+  /// character, and one such event would make the server refuse the whole import unnamed.
+  public static func unstorable(_ event: IncidentEvent) -> EventDecodingError? {
+    let reason = "holds a NUL character (\\u0000), which PostgreSQL text and jsonb cannot store"
+    for (field, value) in [("id", event.id), ("orgId", event.orgId), ("incidentId", event.incidentId), ("type", event.type)]
+    where value.utf8.contains(0) {
+      return EventDecodingError(.invalidValue, field: field, reason: reason, eventId: event.id)
+    }
+    if EventEncoder.payloadJSON(event.payload).contains("\\u0000") {
+      return EventDecodingError(.invalidValue, field: "payload", reason: reason, eventId: event.id)
+    }
+    return nil
   }
 
   /// Creates the table and the indexes of the Prisma model, if missing.

@@ -289,8 +289,12 @@ public enum DraftBuilder {
         "slo": .string(slo.name), "window": .string("\(slo.window)"), "windowStart": .string(result.window.start.description),
         "windowEnd": .string(result.window.end.description),
         "consumed": .string(consumer.share.map(EventDescription.percent) ?? "all of a zero budget"),
-        "bad": .string(result.measure == .time ? duration(Int64(consumer.bad)) : "\(Int64(consumer.bad)) bad requests"),
-        "budget": .string(result.measure == .time ? duration(Int64(result.errorBudget)) : "\(Int64(result.errorBudget)) requests"),
+        "bad": .string(
+          result.measure == .time
+            ? duration(consumer.bad.clampedMilliseconds(.towardZero)) : "\(consumer.bad.wholeNumberText(.towardZero)) bad requests"),
+        "budget": .string(
+          result.measure == .time
+            ? duration(result.errorBudget.clampedMilliseconds(.towardZero)) : "\(result.errorBudget.wholeNumberText(.towardZero)) requests"),
         "unit": .string(unit),
         // The status and severity changes that bound this incident's bad time.
         "eventIds": .array(eventIds.map(JSONValue.string)),

@@ -58,11 +58,40 @@ public enum SLODefinitionParser {
     }
   }
 
+  /// The longest duration a definition may give (a window, a time slice, a burn-rate window): 3 660 days, ten years.
+  ///
+  /// Anything longer is a typo rather than an objective, and the engine's work grows with a window's length.
+  public static let longestDurationDays = 3_660
+
   /// Parses `5m`, `1h`, `28d`, `1w` (and, for calendar windows, `1M`, `1Q`, `1Y`).
+  ///
+  /// nil for anything else, and for a count past ``longestDurationDays`` in its unit (so that no
+  /// duration's milliseconds can overflow).
   static func duration(_ text: String) -> (count: Int, unit: Character)? {
-    guard let unit = text.last, "mhdwMQY".contains(unit), let count = Int(text.dropLast()), count > 0 else { return nil }
-    return (count, unit)
+    guard let unit = text.last, "mhdwMQY".contains(unit), text.dropLast().allSatisfy(isDigit),
+      let count = Int(text.dropLast()), count > 0
+    else { return nil }
+    let limit: Int
+    switch unit {
+    case "m": limit = longestDurationDays * 1440
+    case "h": limit = longestDurationDays * 24
+    case "d": limit = longestDurationDays
+    case "w": limit = longestDurationDays / 7
+    case "M": limit = longestDurationDays / 28
+    case "Q": limit = longestDurationDays / 90
+    default: limit = longestDurationDays / 365
+    }
+    return count <= limit ? (count, unit) : nil
   }
+
+  /// Whether `text` has a duration's form but a count past ``longestDurationDays``.
+  static func isTooLong(_ text: String) -> Bool {
+    guard let unit = text.last, "mhdwMQY".contains(unit), !text.dropLast().isEmpty, text.dropLast().allSatisfy(isDigit)
+    else { return false }
+    return duration(text) == nil && text.dropLast().contains { $0 != "0" }
+  }
+
+  private static func isDigit(_ c: Character) -> Bool { c >= "0" && c <= "9" }
 
   static func milliseconds(count: Int, unit: Character) -> Int64? {
     let minute: Int64 = 60_000
@@ -73,6 +102,13 @@ public enum SLODefinitionParser {
     case "w": return Int64(count) * 7 * 1440 * minute
     default: return nil
     }
+  }
+
+  /// The reason given for a duration field that does not parse: its form, or its length.
+  static func durationProblem(_ text: String, example: String) -> String {
+    isTooLong(text)
+      ? "\(text) is longer than the \(longestDurationDays) days (ten years) a definition may give"
+      : "must be a duration such as \(example)"
   }
 }
 
@@ -189,7 +225,9 @@ private struct Document {
       throw fail("spec.timeWindow", "must be a list of exactly one window", at: windows)
     }
     guard let text = window["duration"]?.string, let (count, unit) = SLODefinitionParser.duration(text) else {
-      throw fail("spec.timeWindow[0].duration", "must be a duration such as 28d, 1w or 1M", at: window)
+      throw fail(
+        "spec.timeWindow[0].duration",
+        SLODefinitionParser.durationProblem(window["duration"]?.string ?? "", example: "28d, 1w or 1M"), at: window)
     }
     let rolling = window["isRolling"]?.bool ?? false
     if rolling {
@@ -222,6 +260,9 @@ private struct Document {
       throw fail("spec.objectives", "has \(items.count) objectives; write one SLO per objective", at: objectives)
     }
     let target: Double
+    if objective["target"] != nil, let value = objective["targetPercent"] {
+      throw fail("spec.objectives[0].targetPercent", "give target or targetPercent, not both", at: value)
+    }
     if let value = objective["target"] {
       guard let number = value.float, number >= 0, number <= 1 else {
         throw fail("spec.objectives[0].target", "must be a fraction from 0 to 1, such as 0.999", at: value)
@@ -243,7 +284,9 @@ private struct Document {
       guard let text = value.string, let (count, unit) = SLODefinitionParser.duration(text),
         let length = SLODefinitionParser.milliseconds(count: count, unit: unit)
       else {
-        throw fail("spec.objectives[0].timeSliceWindow", "must be a duration such as 1m or 5m", at: value)
+        throw fail(
+          "spec.objectives[0].timeSliceWindow", SLODefinitionParser.durationProblem(value.string ?? "", example: "1m or 5m"),
+          at: value)
       }
       slice = length
     }

@@ -420,22 +420,24 @@ struct RequestSamples: Sendable {
   }
 
   /// Counts whose instant is inside `window` (start inclusive, end exclusive).
-  func counts(in window: Interval) -> (good: Int64, total: Int64) {
-    var good: Int64 = 0
-    var total: Int64 = 0
+  ///
+  /// Summed in 128 bits: each count fits in 64, and no number of them can overflow the sum.
+  func counts(in window: Interval) -> (good: Int128, total: Int128) {
+    var good: Int128 = 0
+    var total: Int128 = 0
     // Samples are sorted by instant: find the first in the window, stop at its end.
     for entry in samples[samples.partitioningIndex { $0.sample.instant >= window.start }...] {
       guard entry.sample.instant < window.end else { break }
-      good += entry.sample.good
-      total += entry.sample.total
+      good += Int128(entry.sample.good)
+      total += Int128(entry.sample.total)
     }
     return (good, total)
   }
 
   func consumers(in window: Interval, budget: Double) -> [BudgetConsumer] {
-    var bad: [String: Int64] = [:]
+    var bad: [String: Int128] = [:]
     for entry in samples where window.start <= entry.sample.instant && entry.sample.instant < window.end {
-      bad[entry.incidentId, default: 0] += entry.sample.total - entry.sample.good
+      bad[entry.incidentId, default: 0] += Int128(entry.sample.total - entry.sample.good)
     }
     return bad.filter { $0.value > 0 }.map { id, events in
       BudgetConsumer(incidentId: id, title: nil, bad: Double(events), share: budget > 0 ? Double(events) / budget : nil)
@@ -446,5 +448,25 @@ struct RequestSamples: Sendable {
     samples.filter { window.start <= $0.sample.instant && $0.sample.instant < window.end }.map {
       ExplainedSample(incidentId: $0.incidentId, sample: $0.sample)
     }
+  }
+}
+
+extension Double {
+  /// The whole number as text (`468180`, `14223372036862541824`), for any finite magnitude.
+  ///
+  /// Request counts are summed without overflow and may pass `Int64.max`, where `Int64(_:)` would trap.
+  public func wholeNumberText(_ rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) -> String {
+    let whole = rounded(rule)
+    if let exact = Int64(exactly: whole) { return String(exact) }
+    return whole.isFinite ? String(format: "%.0f", whole) : "\(whole)"
+  }
+
+  /// The millisecond count, clamped to `Int64`'s range: durations are bounded by a window's length.
+  public func clampedMilliseconds(_ rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) -> Int64 {
+    let whole = rounded(rule)
+    guard whole.isFinite else { return whole > 0 ? .max : (whole < 0 ? .min : 0) }
+    if whole >= 9_223_372_036_854_775_807 { return .max }
+    if whole <= -9_223_372_036_854_775_808 { return .min }
+    return Int64(whole)
   }
 }

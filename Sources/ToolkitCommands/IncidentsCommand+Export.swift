@@ -28,6 +28,7 @@ extension IncidentsCommand {
       }
       try target.commit()
       StandardError.write("exported \(written) event(s)" + (skipped > 0 ? "; \(skipped) broken record(s) left out" : ""))
+      if skipped > 0 { throw ExitCode(ToolkitExit.policyBreach) }
     }
   }
 }

@@ -50,13 +50,24 @@ extension IncidentsCommand {
       let generator = SampleGenerator(
         configuration: GeneratorConfiguration(
           seed: seed, incidents: incidents, orgs: orgs, start: startDate, weeks: weeks, dirty: dirty))
-      let target = try OutputTarget(path: out)
-      let report = try generator.generate { line in try target.write(line + "\n") }
-      try target.commit()
-      if let slosOut {
-        let slos = try OutputTarget(path: slosOut)
+      let report: GenerationReport
+      if let slosOut, out != nil, out != "-" {
+        // The stream and its SLO documents appear together or not at all.
+        let files = OutputSet()
+        let events = try files.add(out ?? "-")
+        let slos = try files.add(slosOut)
+        report = try generator.generate { line in try events.write(line + "\n") }
         try slos.write(generator.sloDocuments())
-        try slos.commit()
+        try files.commit()
+      } else {
+        let target = try OutputTarget(path: out)
+        report = try generator.generate { line in try target.write(line + "\n") }
+        try target.commit()
+        if let slosOut {
+          let slos = try OutputTarget(path: slosOut)
+          try slos.write(generator.sloDocuments())
+          try slos.commit()
+        }
       }
       var message = "generated \(report.events) events for \(report.incidents) incidents in \(report.lines) lines"
       if dirty {

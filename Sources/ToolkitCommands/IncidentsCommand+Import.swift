@@ -46,11 +46,17 @@ extension IncidentsCommand {
       let source = JSONLinesSource(paths: events)
       var broken = BrokenRecords(strict: strict)
       let summary = try PostgresImporter.importEvents(into: tableName, connectionString: postgres, createTable: createTable) { add in
-        try source.read(event: { event, _ in try add(event) }, broken: { origin, error in try broken.report(origin, error, in: source) })
+        try source.read(
+          event: { event, origin in
+            if let problem = PostgresImporter.unstorable(event) { return try broken.report(origin, problem, in: source) }
+            try add(event)
+          }, broken: { origin, error in try broken.report(origin, error, in: source) })
       }
       var message = "imported \(summary.inserted) new event(s) into \(tableName); \(summary.alreadyPresent) already present"
       if broken.count > 0 { message += "; \(broken.count) broken record(s) left out" }
       StandardError.write(message)
+      // As `incidents validate`: input left out is a policy matter the caller must see.
+      if broken.count > 0 { throw ExitCode(ToolkitExit.policyBreach) }
     }
   }
 }

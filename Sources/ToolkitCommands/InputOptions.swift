@@ -150,9 +150,12 @@ public struct InputOptions: ParsableArguments {
     var options = try loadOptions(detail: detail)
     options.wholeEventsOf = wholeEventsOf
     options.wholeEventsWithin = wholeEventsWithin
-    let folded = try IncidentLoader.fold(
-      fold, from: try source(incidentId: incidentId, readsWholeHistories: readsWholeHistories), options: options, include: include,
-      report: { StandardError.write($0.description) })
+    let diagnostics = DiagnosticReport(paths: postgres == nil ? events : [])
+    let folded = try diagnostics.during {
+      try IncidentLoader.fold(
+        fold, from: try source(incidentId: incidentId, readsWholeHistories: readsWholeHistories), options: options,
+        include: include, report: diagnostics.report)
+    }
     Self.reportTotals(folded.summary)
     return folded
   }
@@ -162,9 +165,10 @@ public struct InputOptions: ParsableArguments {
   public func fold<Fold: IncidentFold>(
     locating incidentId: String, options: LoadOptions, then makeFold: ([IncidentSnapshot]) throws -> Fold
   ) throws -> (located: [IncidentSnapshot], partial: Fold.Partial, summary: LoadSummary) {
-    let folded = try IncidentLoader.fold(
-      locating: incidentId, from: try source(), options: options, report: { StandardError.write($0.description) },
-      then: makeFold)
+    let diagnostics = DiagnosticReport(paths: postgres == nil ? events : [])
+    let folded = try diagnostics.during {
+      try IncidentLoader.fold(locating: incidentId, from: try source(), options: options, report: diagnostics.report, then: makeFold)
+    }
     Self.reportTotals(folded.summary)
     return folded
   }
@@ -199,6 +203,80 @@ public struct InputOptions: ParsableArguments {
     let source = try self.source()
     try source.read(event: { event, _ in try body(event) }, broken: { origin, error in try broken.report(origin, error, in: source) })
     return broken.count
+  }
+}
+
+/// Writes the loader's diagnostics to standard error, holding back those of a compressed input
+/// until its stream has been read to the end.
+///
+/// Inflating corrupt gzip data yields garbage lines before zlib notices the corruption (often only
+/// at the checksum, at the end): their diagnostics would bury the one error that matters. So the
+/// diagnostics of a compressed input (or of standard input, which may be one) wait until a later
+/// input or the replay speaks, or the read ends; if the stream turns out corrupt they are
+/// dropped, and counted in a note.
+final class DiagnosticReport {
+  /// The diagnostics held at most; more are counted, not kept.
+  static let heldLimit = 10_000
+
+  private let held: Set<Int32>
+  private let paths: [String]
+  private var pending: [InputDiagnostic] = []
+  private var pendingNotKept = 0
+  private var pendingInput: Int32?
+
+  init(paths: [String]) {
+    self.paths = paths
+    held = Set(paths.indices.filter { Self.mayBeCompressed(paths[$0]) }.map(Int32.init))
+  }
+
+  /// Standard input, or a file that starts with the gzip magic number.
+  static func mayBeCompressed(_ path: String) -> Bool {
+    guard path != "-" else { return true }
+    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    let magic = (try? handle.read(upToCount: 2)) ?? Data()
+    return magic == Data([0x1F, 0x8B])
+  }
+
+  func report(_ diagnostic: InputDiagnostic) {
+    if let input = diagnostic.origin?.input, held.contains(input) {
+      if pendingInput != input { flush() }
+      pendingInput = input
+      if pending.count < Self.heldLimit { pending.append(diagnostic) } else { pendingNotKept += 1 }
+      return
+    }
+    flush()
+    StandardError.write(diagnostic.description)
+  }
+
+  private func flush() {
+    for diagnostic in pending { StandardError.write(diagnostic.description) }
+    if pendingNotKept > 0 { StandardError.write("warning: \(pendingNotKept) more diagnostic(s) of this input not shown") }
+    pending.removeAll()
+    pendingNotKept = 0
+    pendingInput = nil
+  }
+
+  /// Runs the load, then writes what is held, or drops it when the held input proved corrupt.
+  func during<T>(_ load: () throws -> T) throws -> T {
+    do {
+      let result = try load()
+      flush()
+      return result
+    } catch InputError.corruptGzip(let path, let reason) {
+      let dropped = pending.count + pendingNotKept
+      if dropped > 0, let input = pendingInput, paths.indices.contains(Int(input)), paths[Int(input)] == path {
+        pending.removeAll()
+        pendingNotKept = 0
+        StandardError.write(
+          "note: \(dropped) diagnostic(s) of lines decompressed from \(path) are not shown: they may come from its corrupt data")
+      }
+      flush()
+      throw InputError.corruptGzip(path: path, reason: reason)
+    } catch {
+      flush()
+      throw error
+    }
   }
 }
 

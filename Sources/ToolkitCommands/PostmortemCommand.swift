@@ -94,11 +94,8 @@ extension PostmortemCommand {
 
       let templateText: String
       if let template {
-        do {
-          templateText = try String(contentsOfFile: template, encoding: .utf8)
-        } catch {
-          throw ValidationError("cannot read the template \(template): \(error.localizedDescription)")
-        }
+        // One byte past the renderer's limit: a larger template is refused by it, with its own message.
+        templateText = try TextFiles.read(template, role: "the template", limit: DraftRenderer.maximumTemplateBytes + 1)
       } else {
         templateText = DraftRenderer.defaultTemplate
       }
@@ -179,12 +176,7 @@ extension PostmortemCommand {
     public func run() async throws {
       var found = 0
       for file in files {
-        let text: String
-        do {
-          text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-          throw ValidationError("cannot read \(file): \(error.localizedDescription)")
-        }
+        let text = try TextFiles.read(file, role: "the document", limit: 16 << 20)
         for finding in BlamelessLint.lint(text) {
           found += 1
           StandardOutput.write("\(file):\(finding.line):\(finding.column): \(finding.phrase) — \(finding.suggestion) (\(finding.rule))\n")

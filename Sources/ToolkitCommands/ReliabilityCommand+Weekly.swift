@@ -51,18 +51,20 @@ extension ReliabilityCommand {
         FoldPair(weekly, timeline), readsWholeHistories: true, wholeEventsWithin: period)
       let orgs = input.org.map { [$0] } ?? summary.orgs
       try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+      // Every org's workbook and summary appear together, or none of them.
+      let files = OutputSet()
       var reports: [String: WeeklyReportFiles] = [:]
       for figures in weekly.finish(figuresPartial, orgs: orgs) {
-        reports[figures.orgId] = WeeklyReportFiles(figures: figures, directory: outDir)
+        reports[figures.orgId] = try WeeklyReportFiles(figures: figures, directory: outDir, in: files)
       }
       defer { for report in reports.values { report.discard() } }
       for report in reports.values { try report.open() }
       try rows.forEachInOrder { entry in try reports[entry.orgId]?.appendTimeline(entry.row) }
-      for org in orgs {
-        guard let report = reports[org] else { continue }
-        let (workbook, summary) = try report.commit()
+      let written = try orgs.compactMap { org in try reports[org].map { report in (report, try report.finish()) } }
+      try files.commit()
+      for (report, (workbook, summary)) in written {
         StandardError.write(
-          "reliability weekly: writing \(workbook) (\(report.figures.incidents.count) incidents, \(report.timelineRows) events)")
+          "reliability weekly: wrote \(workbook) (\(report.figures.incidents.count) incidents, \(report.timelineRows) events)")
         StandardOutput.write("\(workbook)\n\(summary)\n")
       }
     }
@@ -133,27 +135,30 @@ struct OrgTimelineRow: SpillCodable {
   }
 }
 
-/// One org's workbook and summary, written to temporary files and renamed into place at the end.
+/// One org's workbook and summary, written to temporary files of an ``OutputSet`` that moves them into place.
 private final class WeeklyReportFiles {
   let figures: WeeklyFigures
   let name: String
-  let workbook: String
-  let temporary: String
   let directory: String
+  private let workbook: OutputSet.Member
+  private let summary: OutputSet.Member
   private var writer: WeeklyWorkbook.Writer?
   private(set) var timelineRows = 0
 
-  init(figures: WeeklyFigures, directory: String) {
+  init(figures: WeeklyFigures, directory: String, in files: OutputSet) throws {
     self.figures = figures
     self.directory = directory
     name = "reliability-\(figures.orgId)-\(figures.label)"
-    workbook = (directory as NSString).appendingPathComponent("\(name).xlsx")
-    temporary = (directory as NSString).appendingPathComponent(".\(name).xlsx.tmp-\(getpid())")
+    workbook = try files.add((directory as NSString).appendingPathComponent("\(name).xlsx"))
+    summary = try files.add((directory as NSString).appendingPathComponent("\(name).md"))
   }
 
   /// Starts the workbook: every sheet but the Timeline's rows.
+  ///
+  /// libxlsxwriter writes the file under the set's temporary name, which the set has already
+  /// created: a directory that takes no file fails here, with a clear error, not inside the library.
   func open() throws {
-    writer = try WeeklyWorkbook.Writer(figures, path: temporary, temporaryDirectory: directory)
+    writer = try WeeklyWorkbook.Writer(figures, path: workbook.writtenPath, temporaryDirectory: directory)
     timelineRows = 0
   }
 
@@ -162,29 +167,27 @@ private final class WeeklyReportFiles {
     timelineRows += 1
   }
 
-  /// Drops an unfinished workbook.
+  /// Drops an unfinished workbook (closing it first, so that libxlsxwriter writes nothing later).
   func discard() {
     if let writer {
       try? writer.close()
       self.writer = nil
+      unlink(workbook.writtenPath)
     }
-    unlink(temporary)
   }
 
-  /// Finishes the workbook, moves it into place and writes the summary; returns both paths.
-  func commit() throws -> (workbook: String, summary: String) {
-    guard let writer else { throw OutputError.writeFailed(path: workbook, reason: "the workbook was not started") }
-    try writer.close()
+  /// Finishes the workbook and the summary under their temporary names; returns the paths they will have.
+  func finish() throws -> (workbook: String, summary: String) {
+    guard let writer else { throw OutputError.writeFailed(path: workbook.path, reason: "the workbook was not started") }
     self.writer = nil
-    guard rename(temporary, workbook) == 0 else {
-      let reason = String(cString: strerror(errno))
-      unlink(temporary)
-      throw OutputError.writeFailed(path: workbook, reason: reason)
+    do {
+      try writer.close()
+    } catch {
+      throw OutputError.writeFailed(path: workbook.path, reason: "\(error)")
     }
-    let summary = (directory as NSString).appendingPathComponent("\(name).md")
-    let target = try OutputTarget(path: summary)
-    try target.write(WeeklySummary.markdown(figures, workbook: "\(name).xlsx"))
-    try target.commit()
-    return (workbook, summary)
+    try workbook.finish()
+    try summary.write(WeeklySummary.markdown(figures, workbook: "\(name).xlsx"))
+    try summary.finish()
+    return (workbook.path, summary.path)
   }
 }

@@ -44,12 +44,7 @@ public struct SLOOptions: ParsableArguments {
     }
     var definitions: [SLODefinition] = []
     for file in files {
-      let text: String
-      do {
-        text = try String(contentsOfFile: file, encoding: .utf8)
-      } catch {
-        throw ValidationError("cannot read \(file): \(error.localizedDescription)")
-      }
+      let text = try TextFiles.read(file, role: "the SLO file", limit: 16 << 20)
       definitions += try SLODefinitionParser.parse(yaml: text, file: file)
     }
     var seen: [String: String] = [:]

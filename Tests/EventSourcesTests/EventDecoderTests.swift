@@ -217,3 +217,23 @@ struct BrokenLineTests {
     }
   }
 }
+
+@Suite("A database row's payload that is not JSON")
+struct RowPayloadTests {
+  @Test(arguments: [
+    ("not json {", "invalid JSON"), ("nullify", "invalid JSON"), ("null", "expected an object, got null"),
+    ("true", "expected an object, got a boolean"), ("[1]", "expected an object, got an array"),
+  ])
+  func isNamedForWhatItIs(payload: String, expected: String) {
+    var text = payload
+    let error = text.withUTF8 { bytes in
+      #expect(throws: EventDecodingError.self) {
+        try EventDecoder.decode(
+          id: "evt_1", orgId: "org_x", incidentId: "inc_a", ts: Timestamp(millisecondsSinceEpoch: 0), type: "INCIDENT_NOTE_ADDED",
+          payload: bytes)
+      }
+    }
+    #expect(error?.description.contains(expected) == true, "\(payload): \(error.map { "\($0)" } ?? "none")")
+    #expect(error?.eventId == "evt_1")
+  }
+}

@@ -95,3 +95,24 @@ struct JSONValueTests {
     #expect(value.description == #"{"text":"a \"quote\"\n\u0001é","list":[null,false]}"#)
   }
 }
+
+@Suite("Timestamps the export format can write")
+struct RepresentableTimestampTests {
+  @Test(arguments: [
+    // Valid RFC 3339 text whose UTC instant needs a fifth year digit or a year before 0000.
+    "9999-12-31T23:59:59-01:00", "0000-01-01T00:30:00+01:00",
+  ])
+  func instantsOutsideFourDigitYearsInUTCAreRefused(text: String) {
+    #expect(throws: Timestamp.ParseError.unrepresentable) { try Timestamp(rfc3339: text) }
+  }
+
+  @Test func theBoundsThemselvesReadAndWriteBack() throws {
+    // 0000-01-01 is 719 528 days before 1970-01-01; 10000-01-01 is 2 932 897 days after it.
+    #expect(Timestamp.earliest.millisecondsSinceEpoch == -719_528 * 86_400_000)
+    #expect(Timestamp.latest.millisecondsSinceEpoch == 2_932_897 * 86_400_000 - 1)
+    #expect(try Timestamp(rfc3339: "0000-01-01T00:00:00Z") == Timestamp.earliest)
+    #expect(try Timestamp(rfc3339: "9999-12-31T23:59:59.999Z") == Timestamp.latest)
+    #expect(Timestamp.latest.description == "9999-12-31T23:59:59.999Z")
+    #expect(Timestamp.earliest.description == "0000-01-01T00:00:00.000Z")
+  }
+}

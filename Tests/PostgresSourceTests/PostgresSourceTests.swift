@@ -25,7 +25,10 @@ enum Server {
   /// Loads `file` into a new table of the main server and returns the table's name.
   static func loadTable(_ file: String = samples, name: String = freshTable()) throws -> String {
     let result = try runTool("incidents", ["import", "--postgres", url, "--table", name, "--create-table", "--events", file])
-    guard result.status == 0 else { throw TestFailure("import failed: \(result.stderr)") }
+    // 1: broken lines of the file were left out (the broken-lines fixture has some).
+    guard result.status == 0 || (result.status == 1 && result.stderr.contains("left out")) else {
+      throw TestFailure("import failed: \(result.stderr)")
+    }
     return name
   }
 }

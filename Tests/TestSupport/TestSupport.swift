@@ -147,3 +147,13 @@ public func runTool(_ name: String, _ arguments: [String], stdin: Data? = nil, i
     status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
     stderr: String(decoding: errData, as: UTF8.self))
 }
+
+/// Runs `script` with `/bin/sh -c` in the repository root, with `$B` naming the directory of the built
+/// executables: for what `runTool` cannot set up (closed or full standard streams, resource limits).
+public func runShell(_ script: String) throws -> CommandResult {
+  let shell = "B='\(TestTools.products.path)'; export B; " + script
+  return try runTool("/bin/sh", ["-c", shell])
+}
+
+/// Whether the tests run as root, who may write where file permissions forbid it.
+public var runningAsRoot: Bool { getuid() == 0 }

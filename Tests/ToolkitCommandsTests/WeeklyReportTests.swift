@@ -58,7 +58,7 @@ struct WeeklyReportTests {
     #expect(result.stdout == names.flatMap { ["\(dir.path("\($0).xlsx"))\n", "\(dir.path("\($0).md"))\n"] }.joined())
     #expect(
       try FileManager.default.contentsOfDirectory(atPath: dir.url.path).sorted() == names.flatMap { ["\($0).md", "\($0).xlsx"] }.sorted())
-    #expect(result.stderr.contains("reliability weekly: writing"))
+    #expect(result.stderr.contains("reliability weekly: wrote \(dir.path("reliability-org_acme-2026-W47.xlsx")) ("))
   }
 
   @Test func twoRunsGiveIdenticalFiles() throws {

@@ -12,7 +12,7 @@ enum SLORendering {
   static func target(_ definition: SLODefinition) -> String { Format.percent(definition.target, decimals: 3).trimmingZeros }
 
   static func amount(_ value: Double, _ result: SLOResult) -> String {
-    result.measure == .time ? Format.duration(milliseconds: Int64(value.rounded())) : "\(Int64(value.rounded())) req"
+    result.measure == .time ? Format.duration(milliseconds: value.clampedMilliseconds()) : "\(value.wholeNumberText()) req"
   }
 
   static func burn(_ value: Double?) -> String { value.map { Format.decimal($0, places: 2) } ?? "–" }

@@ -52,8 +52,9 @@ enum SnapshotRendering {
     let samples = s.requestSamples
     out += "\nSignals \(s.signalCount)"
     if !samples.isEmpty {
-      let total = samples.reduce(Int64(0)) { $0 + $1.total }
-      let bad = samples.reduce(Int64(0)) { $0 + ($1.total - $1.good) }
+      // 128 bits: a sum of 64-bit counts cannot overflow it.
+      let total = samples.reduce(Int128(0)) { $0 + Int128($1.total) }
+      let bad = samples.reduce(Int128(0)) { $0 + Int128($1.total - $1.good) }
       out += " (\(samples.count) with request counts: \(bad) bad of \(total))"
     }
     out += ", notes \(s.noteCount), playbook actions \(s.actionCount), SLO violations recorded \(s.sloViolations.count)"
