@@ -131,7 +131,10 @@ public struct WeeklyFold: IncidentFold {
   private func sloFold(for org: String) -> SLOFold {
     let definitions = slos.filter { $0.orgId == nil || $0.orgId == org }
     // Every definition has an org here (its own, or this one), so the fold cannot refuse it.
-    return (try? SLOFold(definitions, at: evaluatedAt, defaultOrgId: org)) ?? SLOFold.empty(at: evaluatedAt)
+    // Evaluated at the period's end, a calendar SLO is scored on the unit holding its last instant (the week itself).
+    let lastInstant = evaluatedAt == period.end ? period.end.adding(milliseconds: -1) : nil
+    return (try? SLOFold(definitions, at: evaluatedAt, calendarUnitHolding: lastInstant, defaultOrgId: org))
+      ?? SLOFold.empty(at: evaluatedAt)
   }
 
   private func orgPartial(for org: String) -> OrgPartial {

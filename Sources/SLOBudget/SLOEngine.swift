@@ -175,9 +175,10 @@ public enum SLOEngine {
 
   /// The evaluation proper, over what the fold kept of the SLO's org and service.
   static func evaluate(
-    _ definition: SLODefinition, orgId: String, incidents: ServiceIncidents, at: Timestamp, minimumRemaining: Double, explain: Bool
+    _ definition: SLODefinition, orgId: String, incidents: ServiceIncidents, at: Timestamp, calendarUnitHolding: Timestamp?,
+    minimumRemaining: Double, explain: Bool
   ) -> SLOResult {
-    let window = SLOWindows.window(definition.window, at: at)
+    let window = SLOWindows.window(definition.window, at: at, unitHolding: calendarUnitHolding)
     let evaluated = Interval(start: window.start, end: min(window.end, at))
     let allowedShare = 1 - definition.target
     var result: SLOResult

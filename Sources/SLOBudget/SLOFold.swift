@@ -36,6 +36,8 @@ public struct SLOFold: IncidentFold {
   private final class Plan: Sendable {
     let definitions: [SLODefinition]
     let at: Timestamp
+    /// The instant whose calendar unit a calendar SLO is scored on (nil: `at`).
+    let calendarUnitHolding: Timestamp?
     let explain: Bool
     /// Each definition's org, resolved.
     let orgs: [String]
@@ -47,11 +49,12 @@ public struct SLOFold: IncidentFold {
     let recordedIds: [String: Set<String>]
 
     init(
-      definitions: [SLODefinition], at: Timestamp, explain: Bool, orgs: [String], countedSets: [String: [String: [Set<Severity>]]],
-      countWindows: [String: [String: [Interval]]], recordedIds: [String: Set<String>]
+      definitions: [SLODefinition], at: Timestamp, calendarUnitHolding: Timestamp?, explain: Bool, orgs: [String],
+      countedSets: [String: [String: [Set<Severity>]]], countWindows: [String: [String: [Interval]]], recordedIds: [String: Set<String>]
     ) {
       self.definitions = definitions
       self.at = at
+      self.calendarUnitHolding = calendarUnitHolding
       self.explain = explain
       self.orgs = orgs
       self.countedSets = countedSets
@@ -71,10 +74,14 @@ public struct SLOFold: IncidentFold {
 
   /// Resolves each definition's org (`defaultOrgId` for those naming none) and the windows it reads.
   ///
+  /// A calendar SLO is scored on the unit that holds `calendarUnitHolding` (by default `at`
+  /// itself): a report of a period passes the period's last instant, `end − 1 ms`, so that a
+  /// week evaluated at its end is scored on that week and not on the next, empty one.
   /// Throws for the first definition, in order, that has no org.
-  public init(_ definitions: [SLODefinition], at: Timestamp, defaultOrgId: String? = nil, explain: Bool = false)
-    throws(SLOEvaluationError)
-  {
+  public init(
+    _ definitions: [SLODefinition], at: Timestamp, calendarUnitHolding: Timestamp? = nil, defaultOrgId: String? = nil,
+    explain: Bool = false
+  ) throws(SLOEvaluationError) {
     var orgs: [String] = []
     var countedSets: [String: [String: [Set<Severity>]]] = [:]
     var countWindows: [String: [String: [Interval]]] = [:]
@@ -89,7 +96,7 @@ public struct SLOFold: IncidentFold {
           countedSets[org, default: [:]][definition.service, default: []].append(counted)
         }
       case .requestRatio:
-        let window = SLOWindows.window(definition.window, at: at)
+        let window = SLOWindows.window(definition.window, at: at, unitHolding: calendarUnitHolding)
         var read = [Interval(start: window.start, end: min(window.end, at))]
         for policy in definition.alertPolicies {
           read.append(Interval(start: at.adding(milliseconds: -max(policy.longWindowMs, policy.shortWindowMs)), end: at))
@@ -98,13 +105,13 @@ public struct SLOFold: IncidentFold {
       }
     }
     plan = Plan(
-      definitions: definitions, at: at, explain: explain, orgs: orgs, countedSets: countedSets,
+      definitions: definitions, at: at, calendarUnitHolding: calendarUnitHolding, explain: explain, orgs: orgs, countedSets: countedSets,
       countWindows: countWindows.mapValues { $0.mapValues { $0.unioned() } }, recordedIds: recordedIds)
   }
 
   /// A fold of no definitions.
   public static func empty(at: Timestamp) -> SLOFold {
-    SLOFold(plan: Plan(definitions: [], at: at, explain: false, orgs: [], countedSets: [:], countWindows: [:], recordedIds: [:]))
+    SLOFold(plan: Plan(definitions: [], at: at, calendarUnitHolding: nil, explain: false, orgs: [], countedSets: [:], countWindows: [:], recordedIds: [:]))
   }
 
   private init(plan: Plan) { self.plan = plan }
@@ -181,7 +188,8 @@ public struct SLOFold: IncidentFold {
       }
       incidents.violations = Set(definition.recordedIds).flatMap { partial.violations[ServiceKey(orgId: org, name: $0)] ?? [] }
       return SLOEngine.evaluate(
-        definition, orgId: org, incidents: incidents, at: at, minimumRemaining: minimumRemaining, explain: explain)
+        definition, orgId: org, incidents: incidents, at: at, calendarUnitHolding: plan.calendarUnitHolding,
+        minimumRemaining: minimumRemaining, explain: explain)
     }
   }
 }

@@ -6,14 +6,20 @@ public import IncidentModel
 /// Foundation's `Calendar` is used only for calendar windows and day boundaries
 /// in a named time zone; the evaluation time always comes from the caller.
 public enum SLOWindows {
-  /// The whole window: `[at − length, at)` for a rolling window, the calendar unit containing `at` otherwise.
-  public static func window(_ window: SLOWindow, at: Timestamp) -> Interval {
+  /// The whole window: `[at − length, at)` for a rolling window, the calendar unit containing
+  /// `unitHolding` (by default `at`) otherwise.
+  ///
+  /// Units are half-open: an instant exactly on a boundary belongs to the unit it starts. A report of
+  /// a period passes the period's last instant as `unitHolding`, so that the unit it scores is the one
+  /// the period covers (see the SLO semantics, "Reports of a period").
+  public static func window(_ window: SLOWindow, at: Timestamp, unitHolding: Timestamp? = nil) -> Interval {
     switch window {
     case .rolling(let length, _):
       return Interval(start: at.adding(milliseconds: -length), end: at)
     case .calendar(let unit, let zone, _):
       let calendar = calendar(zone: zone, iso: unit == .week)
-      let date = Date(timeIntervalSince1970: Double(at.millisecondsSinceEpoch) / 1000)
+      let reference = unitHolding ?? at
+      let date = Date(timeIntervalSince1970: Double(reference.millisecondsSinceEpoch) / 1000)
       let component: Calendar.Component
       switch unit {
       case .day: component = .day

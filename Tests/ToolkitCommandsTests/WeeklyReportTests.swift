@@ -61,6 +61,18 @@ struct WeeklyReportTests {
     #expect(result.stderr.contains("reliability weekly: wrote \(dir.path("reliability-org_acme-2026-W47.xlsx")) ("))
   }
 
+  @Test func aCalendarWeekSLOIsScoredOnTheReportedWeekNotTheNextOne() throws {
+    let dir = try TemporaryDirectory()
+    _ = try write(dir)
+    let summary = try String(contentsOfFile: dir.path("reliability-org_globex-2026-W47.md"), encoding: .utf8)
+    // W47 itself: 20m 51s of counted incident time against 1% of 7 days (100.8 min) is 20.7% of the budget,
+    // as `slo report --at 2026-11-22T23:59:59.999Z` has it; the next week, W48, would be empty at its first instant.
+    #expect(summary.contains("| `globex-search-availability-weekly` | search | 99.8% | 20.7% | 79.3% | 0.21 | MET |"), "\(summary)")
+    let report = try runTool(
+      "slo", ["report", "--events", "samples/events.jsonl", "--slos", "samples/slos.yaml", "--at", "2026-11-22T23:59:59.999Z"])
+    #expect(report.stdout.contains("calendar ISO week (UTC)   99.7931%     99%     20m 51s      1h 40m    20.69%     79.31%  0.21  MET"))
+  }
+
   @Test func twoRunsGiveIdenticalFiles() throws {
     let first = try TemporaryDirectory()
     let second = try TemporaryDirectory()
