@@ -111,7 +111,9 @@ public struct SLOFold: IncidentFold {
 
   /// A fold of no definitions.
   public static func empty(at: Timestamp) -> SLOFold {
-    SLOFold(plan: Plan(definitions: [], at: at, calendarUnitHolding: nil, explain: false, orgs: [], countedSets: [:], countWindows: [:], recordedIds: [:]))
+    SLOFold(
+      plan: Plan(
+        definitions: [], at: at, calendarUnitHolding: nil, explain: false, orgs: [], countedSets: [:], countWindows: [:], recordedIds: [:]))
   }
 
   private init(plan: Plan) { self.plan = plan }
