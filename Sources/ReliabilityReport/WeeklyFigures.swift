@@ -190,6 +190,24 @@ public struct WeeklyFold: IncidentFold {
     }
   }
 
+  /// The SLOs the report scores on nothing: of an org the input has no incident of (or not among `orgs`), or of a
+  /// service the input never names in their org and no `kind: Service` declares. Each org's, then the others, in order.
+  public func unmatchedSLOs(_ partial: Partial, orgs: [String], declared: [DeclaredService]) -> [UnmatchedSLO] {
+    var unmatched: [UnmatchedSLO] = []
+    for org in orgs {
+      let entry = partial.orgs[org] ?? orgPartial(for: org)
+      unmatched += entry.sloFold.unmatched(entry.slo, declared: declared)
+    }
+    let reported = Set(orgs)
+    for definition in slos {
+      guard let org = definition.orgId, !reported.contains(org) else { continue }
+      unmatched.append(
+        UnmatchedSLO(
+          definition: definition, orgId: org, missing: .org, closest: NearMatches.find(org, among: reported), known: orgs.sorted()))
+    }
+    return unmatched
+  }
+
   /// What the Incidents sheet and the headline read of an incident; its samples, records and details are dropped.
   private static func listed(_ incident: IncidentSnapshot) -> IncidentSnapshot {
     var listed = incident

@@ -22,11 +22,16 @@ public struct SLODefinition: Sendable, Hashable {
   public var alertPolicies: [BurnRatePolicy]
   /// `FILE#DOCUMENT`, for messages.
   public var origin: String
+  /// Where the SLO names its service: `FILE: document N, line L`, for messages about it.
+  public var serviceLocation: String
+  /// Where the SLO names its org (its annotation), or its document when it names none.
+  public var orgLocation: String
 
   public init(
     name: String, displayName: String? = nil, orgId: String?, service: String, indicator: SLOIndicator, window: SLOWindow,
     budgeting: BudgetingMethod, target: Double, timeSliceWindowMs: Int64? = nil, recordedIds: [String] = [],
-    alertPolicies: [BurnRatePolicy] = BurnRatePolicy.workbookDefaults, origin: String = ""
+    alertPolicies: [BurnRatePolicy] = BurnRatePolicy.workbookDefaults, origin: String = "", serviceLocation: String? = nil,
+    orgLocation: String? = nil
   ) {
     self.name = name
     self.displayName = displayName
@@ -40,6 +45,31 @@ public struct SLODefinition: Sendable, Hashable {
     self.recordedIds = recordedIds.isEmpty ? [name] : recordedIds
     self.alertPolicies = alertPolicies
     self.origin = origin
+    self.serviceLocation = serviceLocation ?? origin
+    self.orgLocation = orgLocation ?? origin
+  }
+}
+
+/// A service an OpenSLO `kind: Service` document declares: it may have SLOs before it has incidents.
+public struct DeclaredService: Sendable, Hashable {
+  public var name: String
+  /// The org of `runbook-revenant.io/org`; nil declares the name for every org.
+  public var orgId: String?
+
+  public init(name: String, orgId: String? = nil) {
+    self.name = name
+    self.orgId = orgId
+  }
+}
+
+/// What SLO files hold: the SLOs, and the services declared beside them.
+public struct SLODocuments: Sendable {
+  public var definitions: [SLODefinition] = []
+  public var services: [DeclaredService] = []
+
+  public init(definitions: [SLODefinition] = [], services: [DeclaredService] = []) {
+    self.definitions = definitions
+    self.services = services
   }
 }
 

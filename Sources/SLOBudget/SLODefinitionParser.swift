@@ -30,7 +30,12 @@ public enum SLODefinitionParser {
   public static let burnRateAnnotation = "runbook-revenant.io/burn-rate-policy"
 
   public static func parse(yaml: String, file: String) throws(SLODefinitionError) -> [SLODefinition] {
-    var definitions: [SLODefinition] = []
+    try parseDocuments(yaml: yaml, file: file).definitions
+  }
+
+  /// The `kind: SLO` definitions and the `kind: Service` declarations of a file.
+  public static func parseDocuments(yaml: String, file: String) throws(SLODefinitionError) -> SLODocuments {
+    var parsed = SLODocuments()
     var documents: [Node] = []
     do {
       // The parser, not `compose_all`: iterating that lazy sequence drops a syntax error silently.
@@ -45,10 +50,13 @@ public enum SLODefinitionParser {
     }
     for (index, node) in documents.enumerated() {
       let document = Document(node: node, file: file, number: index + 1)
-      guard let kind = node["kind"]?.string, kind == "SLO" else { continue }
-      definitions.append(try document.definition())
+      switch node["kind"]?.string {
+      case "SLO": parsed.definitions.append(try document.definition())
+      case "Service": parsed.services.append(try document.service())
+      default: continue
+      }
     }
-    return definitions
+    return parsed
   }
 
   private static func line(of error: YamlError) -> Int? {
@@ -169,7 +177,19 @@ private struct Document {
       name: name, displayName: child(["metadata", "displayName"])?.scalar?.string,
       orgId: annotation(SLODefinitionParser.orgAnnotation), service: service, indicator: indicator, window: window,
       budgeting: budgeting, target: target, timeSliceWindowMs: slice, recordedIds: recordedIds,
-      alertPolicies: policies ?? BurnRatePolicy.workbookDefaults, origin: "\(file)#\(number)")
+      alertPolicies: policies ?? BurnRatePolicy.workbookDefaults, origin: "\(file)#\(number)",
+      serviceLocation: location(of: child(["spec", "service"])),
+      orgLocation: location(of: annotations?[SLODefinitionParser.orgAnnotation]))
+  }
+
+  /// `FILE: document N, line L` of a node (the document's alone without one).
+  private func location(of node: Node?) -> String {
+    "\(file): document \(number)" + (node?.mark.map { ", line \($0.line)" } ?? "")
+  }
+
+  func service() throws(SLODefinitionError) -> DeclaredService {
+    guard let name = try string(["metadata", "name"]) else { throw fail("metadata.name", "is missing") }
+    return DeclaredService(name: name, orgId: child(["metadata", "annotations", SLODefinitionParser.orgAnnotation])?.scalar?.string)
   }
 
   private func indicator() throws(SLODefinitionError) -> SLOIndicator {

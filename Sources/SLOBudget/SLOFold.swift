@@ -123,6 +123,10 @@ public struct SLOFold: IncidentFold {
     fileprivate var counted: [ServiceKey: [CountedIncident]] = [:]
     fileprivate var samples: [ServiceKey: [(incidentId: String, sample: RequestSample)]] = [:]
     fileprivate var violations: [ServiceKey: [(incidentId: String, violation: SLOViolation)]] = [:]
+    /// Every org, and every (org, service) an incident or a signal names: an SLO naming neither is caught by
+    /// ``SLOFold/unmatched(_:declared:)``. As many entries as the input has services.
+    fileprivate var seenOrgs: Set<String> = []
+    fileprivate var seenServices: Set<ServiceKey> = []
   }
 
   /// An org and a service, or (for violations) an org and an SLO id; for counted time, also the severities.
@@ -136,6 +140,11 @@ public struct SLOFold: IncidentFold {
 
   public func add(_ incident: IncidentSnapshot, to partial: inout Partial) {
     let org = incident.orgId
+    partial.seenOrgs.insert(org)
+    if let service = incident.serviceName { partial.seenServices.insert(ServiceKey(orgId: org, name: service)) }
+    for sample in incident.requestSamples {
+      if let service = sample.serviceName { partial.seenServices.insert(ServiceKey(orgId: org, name: service)) }
+    }
     if let service = incident.serviceName, let sets = countedSets[org]?[service] {
       for severities in sets {
         let intervals = incident.badIntervals(countedSeverities: severities, until: at)
@@ -170,6 +179,31 @@ public struct SLOFold: IncidentFold {
     partial.counted.merge(other.counted, uniquingKeysWith: +)
     partial.samples.merge(other.samples, uniquingKeysWith: +)
     partial.violations.merge(other.violations, uniquingKeysWith: +)
+    partial.seenOrgs.formUnion(other.seenOrgs)
+    partial.seenServices.formUnion(other.seenServices)
+  }
+
+  /// The definitions whose org, or whose service in their org, the input never names and no
+  /// `kind: Service` document declares: a typo there would otherwise pass as a perfect score.
+  public func unmatched(_ partial: Partial, declared: [DeclaredService]) -> [UnmatchedSLO] {
+    definitions.indices.compactMap { index -> UnmatchedSLO? in
+      let definition = definitions[index]
+      let org = orgs[index]
+      guard partial.seenOrgs.contains(org) else {
+        return UnmatchedSLO(
+          definition: definition, orgId: org, missing: .org, closest: NearMatches.find(org, among: partial.seenOrgs),
+          known: partial.seenOrgs.sorted())
+      }
+      let key = ServiceKey(orgId: org, name: definition.service)
+      guard !partial.seenServices.contains(key),
+        !declared.contains(where: { $0.name == definition.service && ($0.orgId == nil || $0.orgId == org) })
+      else { return nil }
+      let services = Set(partial.seenServices.filter { $0.orgId == org }.map(\.name))
+        .union(declared.filter { $0.orgId == nil || $0.orgId == org }.map(\.name))
+      return UnmatchedSLO(
+        definition: definition, orgId: org, missing: .service, closest: NearMatches.find(definition.service, among: services),
+        known: services.sorted())
+    }
   }
 
   /// Every definition's result, in the order of ``definitions``.
@@ -193,5 +227,46 @@ public struct SLOFold: IncidentFold {
         definition, orgId: org, incidents: incidents, at: at, calendarUnitHolding: plan.calendarUnitHolding,
         minimumRemaining: minimumRemaining, explain: explain)
     }
+  }
+}
+
+/// An SLO whose org or service the input never names: most likely a typo, which would score 100%.
+public struct UnmatchedSLO: Sendable, CustomStringConvertible {
+  public enum Missing: Sendable { case org, service }
+
+  public var definition: SLODefinition
+  public var orgId: String
+  public var missing: Missing
+  /// Names that do exist and are spelled close to the missing one, closest first.
+  public var closest: [String]
+  /// Every name of that kind the input has (the org's services, or the orgs).
+  public var known: [String]
+
+  public init(definition: SLODefinition, orgId: String, missing: Missing, closest: [String], known: [String]) {
+    self.definition = definition
+    self.orgId = orgId
+    self.missing = missing
+    self.closest = closest
+    self.known = known
+  }
+
+  public var description: String {
+    let what =
+      switch missing {
+      case .org: "org \"\(orgId)\" appears nowhere in the input"
+      case .service:
+        "service \"\(definition.service)\" of org \(orgId) appears nowhere in the input (no incident or signal names it) "
+          + "and no kind: Service document declares it"
+      }
+    let hint: String
+    if !closest.isEmpty {
+      hint = "; did you mean \(closest.joined(separator: ", "))?"
+    } else if !known.isEmpty {
+      let shown = known.prefix(5).joined(separator: ", ") + (known.count > 5 ? ", …" : "")
+      hint = "; the input has \(missing == .org ? "orgs" : "services") \(shown)"
+    } else {
+      hint = ""
+    }
+    return "\(missing == .org ? definition.orgLocation : definition.serviceLocation): SLO \(definition.name): \(what)\(hint)"
   }
 }

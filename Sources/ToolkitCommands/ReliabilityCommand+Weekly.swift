@@ -41,7 +41,8 @@ extension ReliabilityCommand {
     public func run() async throws {
       let at = try TimeArgument.evaluationTime(at)
       let (period, label, _) = try PeriodSelection.resolve(week: week, input: input, at: at)
-      let definitions = try SLOOptions.definitions(at: slos, org: input.org)
+      let documents = try SLOOptions.documents(at: slos, org: input.org)
+      let definitions = documents.definitions
       StandardError.write("reliability weekly: reading events for \(label)")
       // One read: the figures fold per org, and the period's events, kept whole, go to sorted runs for the Timeline.
       let weekly = WeeklyFold(label: label, period: period, at: at, slos: definitions)
@@ -50,6 +51,8 @@ extension ReliabilityCommand {
       let ((figuresPartial, rows), summary) = try input.fold(
         FoldPair(weekly, timeline), readsWholeHistories: true, wholeEventsWithin: period)
       let orgs = input.org.map { [$0] } ?? summary.orgs
+      // A typo in an SLO's org or service would score it 100%: say so (the gate, `slo check`, refuses it).
+      UnmatchedSLOs.warn(weekly.unmatchedSLOs(figuresPartial, orgs: orgs, declared: documents.services))
       try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
       // Every org's workbook and summary appear together, or none of them.
       let files = OutputSet()

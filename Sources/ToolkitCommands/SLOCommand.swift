@@ -28,11 +28,17 @@ public struct SLOOptions: ParsableArguments {
 
   /// The definitions, in file order (a directory's files by name); a broken one is an input error.
   func definitions(org: String?) throws -> [SLODefinition] {
-    try Self.definitions(at: slos, org: org)
+    try Self.documents(at: slos, org: org).definitions
   }
 
   /// The definitions in a file or directory, optionally only those of one org (and those naming none).
   static func definitions(at slos: String, org: String?) throws -> [SLODefinition] {
+    try documents(at: slos, org: org).definitions
+  }
+
+  /// The definitions and the declared services of a file or directory; with `org`, only the
+  /// definitions of that org (and those naming none).
+  static func documents(at slos: String, org: String?) throws -> SLODocuments {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: slos, isDirectory: &isDirectory) else {
       throw ValidationError("'--slos' names nothing: no file or directory at \(slos).")
@@ -42,30 +48,50 @@ public struct SLOOptions: ParsableArguments {
       files = try FileManager.default.contentsOfDirectory(atPath: slos)
         .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { (slos as NSString).appendingPathComponent($0) }
     }
-    var definitions: [SLODefinition] = []
+    var documents = SLODocuments()
     for file in files {
       let text = try TextFiles.read(file, role: "the SLO file", limit: 16 << 20)
-      definitions += try SLODefinitionParser.parse(yaml: text, file: file)
+      let parsed = try SLODefinitionParser.parseDocuments(yaml: text, file: file)
+      documents.definitions += parsed.definitions
+      documents.services += parsed.services
     }
     var seen: [String: String] = [:]
-    for definition in definitions {
+    for definition in documents.definitions {
       if let first = seen[definition.name] {
         throw ValidationError("SLO \(definition.name) is defined twice: \(first) and \(definition.origin).")
       }
       seen[definition.name] = definition.origin
     }
-    guard !definitions.isEmpty else { throw ValidationError("no SLO (kind: SLO) in \(slos).") }
+    guard !documents.definitions.isEmpty else { throw ValidationError("no SLO (kind: SLO) in \(slos).") }
     // With --org, the SLOs of that org (and those naming none) are evaluated.
-    return definitions.filter { org == nil || $0.orgId == nil || $0.orgId == org }
+    documents.definitions = documents.definitions.filter { org == nil || $0.orgId == nil || $0.orgId == org }
+    return documents
   }
 
-  /// Loads the input and evaluates every SLO at the evaluation time (with the evidence behind the figures if `explain`).
-  func evaluate(input: InputOptions, minimumRemaining: Double = 0, explain: Bool) throws -> (at: Timestamp, results: [SLOResult]) {
+  /// Loads the input and evaluates every SLO at the evaluation time (with the evidence behind the figures if `explain`);
+  /// also returns the SLOs whose org or service the input never names.
+  func evaluate(input: InputOptions, minimumRemaining: Double = 0, explain: Bool) throws -> (
+    at: Timestamp, results: [SLOResult], unmatched: [UnmatchedSLO]
+  ) {
     let at = try TimeArgument.evaluationTime(at)
-    let definitions = try definitions(org: input.org)
-    let fold = try SLOFold(definitions, at: at, defaultOrgId: input.org, explain: explain)
+    let documents = try Self.documents(at: slos, org: input.org)
+    let fold = try SLOFold(documents.definitions, at: at, defaultOrgId: input.org, explain: explain)
     let (partial, _) = try input.fold(fold)
-    return (at, fold.finish(partial, minimumRemaining: minimumRemaining))
+    return (at, fold.finish(partial, minimumRemaining: minimumRemaining), fold.unmatched(partial, declared: documents.services))
+  }
+}
+
+/// SLOs that name an org or a service the input lacks: the gate refuses them, reports warn.
+enum UnmatchedSLOs {
+  /// The gate: every one an error line, exit 2 (a typo must not pass as a perfect score).
+  static func refuse(_ unmatched: [UnmatchedSLO]) throws {
+    guard let last = unmatched.last else { return }
+    for entry in unmatched.dropLast() { StandardError.write("Error: \(entry)") }
+    throw ValidationError(last.description)
+  }
+
+  static func warn(_ unmatched: [UnmatchedSLO]) {
+    for entry in unmatched { StandardError.write("warning: \(entry)") }
   }
 }
 
@@ -108,7 +134,8 @@ extension SLOCommand {
     }
 
     public func run() async throws {
-      let (at, results) = try sloOptions.evaluate(input: input, minimumRemaining: minRemaining, explain: false)
+      let (at, results, unmatched) = try sloOptions.evaluate(input: input, minimumRemaining: minRemaining, explain: false)
+      try UnmatchedSLOs.refuse(unmatched)
       let text: String
       switch format {
       case .table: text = SLORendering.checkTable(results, at: at, minimumRemaining: minRemaining)
@@ -140,7 +167,8 @@ extension SLOCommand {
     public init() {}
 
     public func run() async throws {
-      let (at, results) = try sloOptions.evaluate(input: input, explain: explain)
+      let (at, results, unmatched) = try sloOptions.evaluate(input: input, explain: explain)
+      UnmatchedSLOs.warn(unmatched)
       switch format {
       case .table: StandardOutput.write(SLORendering.reportTable(results, at: at, explain: explain))
       case .json:
