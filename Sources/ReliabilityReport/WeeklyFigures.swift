@@ -190,8 +190,10 @@ public struct WeeklyFold: IncidentFold {
     }
   }
 
-  /// The SLOs the report scores on nothing: of an org the input has no incident of (or not among `orgs`), or of a
-  /// service the input never names in their org and no `kind: Service` declares. Each org's, then the others, in order.
+  /// The SLOs the report scores on nothing.
+  ///
+  /// Those of an org the input has no incident of (or not among `orgs`), or of a service the input never
+  /// names in their org and no `kind: Service` declares. Each org's, then the others, in order.
   public func unmatchedSLOs(_ partial: Partial, orgs: [String], declared: [DeclaredService]) -> [UnmatchedSLO] {
     var unmatched: [UnmatchedSLO] = []
     for org in orgs {

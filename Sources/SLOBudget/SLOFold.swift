@@ -123,8 +123,9 @@ public struct SLOFold: IncidentFold {
     fileprivate var counted: [ServiceKey: [CountedIncident]] = [:]
     fileprivate var samples: [ServiceKey: [(incidentId: String, sample: RequestSample)]] = [:]
     fileprivate var violations: [ServiceKey: [(incidentId: String, violation: SLOViolation)]] = [:]
-    /// Every org, and every (org, service) an incident or a signal names: an SLO naming neither is caught by
-    /// ``SLOFold/unmatched(_:declared:)``. As many entries as the input has services.
+    /// Every org, and every (org, service) an incident or a signal names.
+    ///
+    /// An SLO naming neither is caught by ``SLOFold/unmatched(_:declared:)``. As many entries as the input has services.
     fileprivate var seenOrgs: Set<String> = []
     fileprivate var seenServices: Set<ServiceKey> = []
   }

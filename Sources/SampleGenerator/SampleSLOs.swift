@@ -27,7 +27,24 @@ extension SampleGenerator {
       documents.append(
         incidentTimeSLO(orgId: orgId, service: "search", target: "0.99", window: "1w", rolling: false, sliceWindow: nil))
     }
+    // A declared service: its SLOs are scored even in a stream where it has no incident yet.
+    for org in 0..<max(1, configuration.orgs) { documents.append(declaredService(orgId: Self.orgName(org), service: "payments")) }
     return documents.joined(separator: "---\n")
+  }
+
+  private func declaredService(orgId: String, service: String) -> String {
+    """
+    apiVersion: openslo/v1
+    kind: Service
+    metadata:
+      name: \(service)
+      displayName: \(service)
+      annotations:
+        runbook-revenant.io/org: \(orgId)
+    spec:
+      description: Declared so that its SLOs are scored, not refused, before its first incident.
+
+    """
   }
 
   private func incidentTimeSLO(
