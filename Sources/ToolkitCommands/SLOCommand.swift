@@ -125,9 +125,23 @@ extension SLOCommand {
     @Option(help: ArgumentHelp("Write the output to this file (atomically) instead of standard output.", valueName: "file"))
     public var out: String?
 
+    @Option(help: ArgumentHelp("Also write the JUnit XML report to this file.", valueName: "file"))
+    public var junit: String?
+
+    @Option(help: ArgumentHelp("Also write the Markdown job summary to this file.", valueName: "file"))
+    public var markdown: String?
+
+    @Option(help: ArgumentHelp("Also write the JSON document to this file.", valueName: "file"))
+    public var json: String?
+
     public init() {}
 
     public func validate() throws {
+      for (name, path) in [("--junit", junit), ("--markdown", markdown), ("--json", json)] where path == "-" {
+        throw ValidationError("'\(name)' takes a file: standard output carries the --format output.")
+      }
+      let named = [out, junit, markdown, json].compactMap { $0 }.filter { $0 != "-" }
+      guard Set(named).count == named.count else { throw ValidationError("Each output needs a file of its own.") }
       guard minRemaining.isFinite, minRemaining <= 1 else {
         throw ValidationError("'--min-remaining' must be a fraction up to 1 (got \(minRemaining)).")
       }
@@ -136,15 +150,25 @@ extension SLOCommand {
     public func run() async throws {
       let (at, results, unmatched) = try sloOptions.evaluate(input: input, minimumRemaining: minRemaining, explain: false)
       try UnmatchedSLOs.refuse(unmatched)
-      let text: String
-      switch format {
-      case .table: text = SLORendering.checkTable(results, at: at, minimumRemaining: minRemaining)
-      case .json: text = JSONText.pretty(SLORendering.json(results, at: at, minimumRemaining: minRemaining, report: false, explain: false))
-      case .junit: text = SLORendering.junit(results, at: at, minimumRemaining: minRemaining)
-      case .markdown: text = SLORendering.markdown(results, at: at, minimumRemaining: minRemaining)
+      func rendered(_ format: SLOCheckFormat) -> String {
+        switch format {
+        case .table: SLORendering.checkTable(results, at: at, minimumRemaining: minRemaining)
+        case .json: JSONText.pretty(SLORendering.json(results, at: at, minimumRemaining: minRemaining, report: false, explain: false))
+        case .junit: SLORendering.junit(results, at: at, minimumRemaining: minRemaining)
+        case .markdown: SLORendering.markdown(results, at: at, minimumRemaining: minRemaining)
+        }
+      }
+      // One evaluation, every output: the extra files appear together, before the main output.
+      let extras = [(junit, SLOCheckFormat.junit), (markdown, .markdown), (json, .json)].compactMap { path, format in
+        path.map { ($0, format) }
+      }
+      if !extras.isEmpty {
+        let files = OutputSet()
+        for (path, format) in extras { try files.add(path).write(rendered(format)) }
+        try files.commit()
       }
       let target = try OutputTarget(path: out)
-      try target.write(text)
+      try target.write(rendered(format))
       try target.commit()
       if results.contains(where: { $0.status == .breached }) { throw ExitCode(ToolkitExit.policyBreach) }
     }

@@ -77,6 +77,9 @@ struct SLOCommandTests {
     #expect(collector.suiteAttributes["tests"] == "14")
     #expect(collector.suiteAttributes["failures"] == "4")
     #expect(collector.failures.contains { $0.hasPrefix("acme-checkout-api-availability (org_acme, checkout-api): remaining -38.91%") })
+    // A failure's details are its body: not said again in system-out.
+    #expect(collector.children["acme-checkout-api-availability"] == ["failure"])
+    #expect(collector.children["acme-api-gateway-availability"] == ["system-out"])
   }
 
   @Test(arguments: [
@@ -151,6 +154,8 @@ final class JUnitCollector: NSObject, XMLParserDelegate {
   var testcases: [String] = []
   var failures: [String] = []
   var suiteAttributes: [String: String] = [:]
+  /// The elements inside each test case, by its name.
+  var children: [String: [String]] = [:]
 
   func parser(
     _ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]
@@ -161,5 +166,6 @@ final class JUnitCollector: NSObject, XMLParserDelegate {
     case "failure": failures.append(attributes["message"] ?? "")
     default: break
     }
+    if element != "testcase", let current = testcases.last { children[current, default: []].append(element) }
   }
 }

@@ -94,17 +94,19 @@ enum SLORendering {
     let breached = results.filter { $0.status == .breached }
     var out = "## SLO check: \(breached.isEmpty ? "all within budget" : "\(breached.count) breached")\n\n"
     out += "Evaluated at `\(at)`; an SLO breaches when less than \(percent(minimumRemaining)) of its budget remains.\n\n"
+    // A reader of a job summary looks for what failed: breaches first, then the table with breached rows on top.
+    if !breached.isEmpty {
+      out += "### Breaches\n\n"
+      for result in breached { out += "- \(breachLine(result, minimumRemaining: minimumRemaining))\n" }
+      out += "\n"
+    }
     out += "| SLO | org | service | window | SLI | target | consumed | remaining | burn rate | status |\n"
     out += "|---|---|---|---|---:|---:|---:|---:|---:|---|\n"
-    for result in results {
+    for result in breached + results.filter({ $0.status != .breached }) {
       let status = result.status == .breached ? "**BREACHED**" : result.status.rawValue
       out += "| `\(result.definition.name)` | \(result.orgId) | \(result.definition.service) | \(result.definition.window) | "
       out += "\(percent(result.sli, decimals: 4)) | \(target(result.definition)) | \(percent(result.consumed)) | "
       out += "\(percent(result.remaining)) | \(burn(result.burnRate)) | \(status) |\n"
-    }
-    if !breached.isEmpty {
-      out += "\n### Breaches\n\n"
-      for result in breached { out += "- \(breachLine(result, minimumRemaining: minimumRemaining))\n" }
     }
     let alerting = results.filter { !firing($0).isEmpty }
     if !alerting.isEmpty {
@@ -139,7 +141,8 @@ enum SLORendering {
       case .met:
         break
       }
-      out += "      <system-out>\(xml(details(result)))</system-out>\n"
+      // A failure carries the details in its body already: CI viewers show both, so say it once.
+      if result.status != .breached { out += "      <system-out>\(xml(details(result)))</system-out>\n" }
       out += "    </testcase>\n"
     }
     out += "  </testsuite>\n</testsuites>\n"
@@ -272,6 +275,10 @@ enum SLORendering {
 
   // MARK: - JSON
 
+  /// The version of the JSON documents of `slo check` and `slo report` (docs/schemas/slo.schema.json):
+  /// raised when a field changes meaning or goes; new fields may appear within a version.
+  static let schemaVersion = 1
+
   static func json(_ results: [SLOResult], at: Timestamp, minimumRemaining: Double, report: Bool, explain: Bool) -> JSONValue {
     func number(_ value: Double?, places: Int = 6) -> JSONValue { value.map { .number(Format.decimal($0, places: places)) } ?? .null }
     func ts(_ t: Timestamp) -> JSONValue { .string(t.description) }
@@ -361,7 +368,7 @@ enum SLORendering {
       return .object(object)
     }
     return .object([
-      "at": ts(at), "minimumRemaining": number(minimumRemaining),
+      "schemaVersion": .number(String(schemaVersion)), "at": ts(at), "minimumRemaining": number(minimumRemaining),
       "breached": .number(String(results.filter { $0.status == .breached }.count)),
       "slos": .array(documents),
     ])
