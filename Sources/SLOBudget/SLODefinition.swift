@@ -1,3 +1,4 @@
+import Foundation
 public import IncidentModel
 
 /// One SLO, read from an OpenSLO v1 document.
@@ -16,6 +17,9 @@ public struct SLODefinition: Sendable, Hashable {
   public var target: Double
   /// With Timeslices: the slice length; a slice is bad if any bad time falls in it.
   public var timeSliceWindowMs: Int64?
+  /// With Timeslices: the share of a slice that must be good for the slice to be good
+  /// (`objectives[0].timeSliceTarget`, in (0, 1]; 1 when not given: any bad time makes a slice bad).
+  public var timeSliceTarget: Double = 1
   /// `sloId`s of INCIDENT_SLO_VIOLATION_RECORDED events that are this SLO: its name and
   /// any listed in `runbook-revenant.io/slo-id` (comma-separated).
   public var recordedIds: [String]
@@ -62,14 +66,30 @@ public struct DeclaredService: Sendable, Hashable {
   }
 }
 
-/// What SLO files hold: the SLOs, and the services declared beside them.
+/// What SLO files hold: the SLOs, the services declared beside them, and what was read to no effect.
 public struct SLODocuments: Sendable {
   public var definitions: [SLODefinition] = []
   public var services: [DeclaredService] = []
+  /// Fields that were read but change nothing here, each with its place.
+  public var warnings: [SLODefinitionWarning] = []
 
-  public init(definitions: [SLODefinition] = [], services: [DeclaredService] = []) {
+  public init(definitions: [SLODefinition] = [], services: [DeclaredService] = [], warnings: [SLODefinitionWarning] = []) {
     self.definitions = definitions
     self.services = services
+    self.warnings = warnings
+  }
+}
+
+/// A field of a definition that the toolkit reads but that has no effect on its figures.
+public struct SLODefinitionWarning: Sendable, Equatable, CustomStringConvertible {
+  public var file: String
+  public var document: Int
+  public var line: Int?
+  public var field: String
+  public var reason: String
+
+  public var description: String {
+    "\(file): document \(document)\(line.map { ", line \($0)" } ?? ""): field \"\(field)\": \(reason)"
   }
 }
 
@@ -109,14 +129,69 @@ public enum CalendarUnit: String, Sendable, Hashable {
 /// OpenSLO's `timeWindow`: rolling (ending at the evaluation time) or calendar-aligned.
 public enum SLOWindow: Sendable, Hashable, CustomStringConvertible {
   case rolling(milliseconds: Int64, text: String)
-  /// One calendar unit (an ISO week, a month, ...) in a time zone (IANA name or `UTC`).
-  case calendar(unit: CalendarUnit, timeZone: String, text: String)
+  /// One calendar unit (an ISO week, a month, ...) in a time zone (IANA name or `UTC`); with `start`
+  /// (OpenSLO's `calendar.startTime`), the units are counted from that local time instead of from their
+  /// natural boundaries.
+  case calendar(unit: CalendarUnit, timeZone: String, text: String, start: LocalDateTime? = nil)
 
   public var description: String {
     switch self {
-    case .rolling(_, let text): "rolling \(text)"
-    case .calendar(let unit, let zone, _): "calendar \(unit == .week ? "ISO week" : unit.rawValue) (\(zone))"
+    case .rolling(_, let text): return "rolling \(text)"
+    case .calendar(let unit, let zone, _, let start):
+      guard let start, !start.isNaturalStart(of: unit) else {
+        return "calendar \(unit == .week ? "ISO week" : unit.rawValue) (\(zone))"
+      }
+      return "calendar \(unit.rawValue) from \(start) (\(zone))"
     }
+  }
+}
+
+/// A wall-clock date and time without a zone: OpenSLO's `calendar.startTime` (`2022-01-01 12:00:00`).
+public struct LocalDateTime: Sendable, Hashable, CustomStringConvertible {
+  public var date: CivilDate
+  public var hour: Int
+  public var minute: Int
+  public var second: Int
+
+  public init(date: CivilDate, hour: Int = 0, minute: Int = 0, second: Int = 0) {
+    self.date = date
+    self.hour = hour
+    self.minute = minute
+    self.second = second
+  }
+
+  /// Parses `YYYY-MM-DD HH:MM:SS` (a `T` for the space, and no seconds, are accepted too).
+  public init?(_ text: String) {
+    let parts = text.trimmingCharacters(in: .whitespaces).split(whereSeparator: { $0 == " " || $0 == "T" })
+    guard (1...2).contains(parts.count), let date = CivilDate(iso: String(parts[0])) else { return nil }
+    var clock = [0, 0, 0]
+    if parts.count == 2 {
+      let fields = parts[1].split(separator: ":")
+      guard (2...3).contains(fields.count) else { return nil }
+      for (index, field) in fields.enumerated() {
+        guard field.count == 2, let value = Int(field) else { return nil }
+        clock[index] = value
+      }
+      guard clock[0] < 24, clock[1] < 60, clock[2] < 60 else { return nil }
+    }
+    self.init(date: date, hour: clock[0], minute: clock[1], second: clock[2])
+  }
+
+  /// Whether units counted from here fall on the unit's own boundaries (midnight, a Monday, the 1st, …).
+  public func isNaturalStart(of unit: CalendarUnit) -> Bool {
+    guard hour == 0, minute == 0, second == 0 else { return false }
+    switch unit {
+    case .day: return true
+    case .week: return date.isoWeekday == 1
+    case .month: return date.day == 1
+    case .quarter: return date.day == 1 && (date.month - 1) % 3 == 0
+    case .year: return date.day == 1 && date.month == 1
+    }
+  }
+
+  public var description: String {
+    func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    return "\(date) \(two(hour)):\(two(minute))" + (second == 0 ? "" : ":\(two(second))")
   }
 }
 

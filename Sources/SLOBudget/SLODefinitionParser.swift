@@ -30,28 +30,54 @@ public enum SLODefinitionParser {
   public static let burnRateAnnotation = "runbook-revenant.io/burn-rate-policy"
 
   public static func parse(yaml: String, file: String) throws(SLODefinitionError) -> [SLODefinition] {
-    try parseDocuments(yaml: yaml, file: file).definitions
+    try parse(sources: [(yaml, file)]).definitions
   }
 
   /// The `kind: SLO` definitions and the `kind: Service` declarations of a file.
   public static func parseDocuments(yaml: String, file: String) throws(SLODefinitionError) -> SLODocuments {
-    var parsed = SLODocuments()
-    var documents: [Node] = []
-    do {
-      // The parser, not `compose_all`: iterating that lazy sequence drops a syntax error silently.
-      let parser = try Parser(yaml: yaml)
-      while let node = try parser.nextRoot() { documents.append(node) }
-    } catch {
-      let text = "\(error)"
-      let line = (error as? YamlError).flatMap(Self.line(of:))
-      throw SLODefinitionError(
-        file: file, document: 1, line: line, field: "(YAML)",
-        reason: "not valid YAML: \(text.split(separator: "\n").first.map(String.init) ?? text)")
+    try parse(sources: [(yaml, file)])
+  }
+
+  /// Reads the documents of several files as one set, in order: an `indicatorRef` finds its
+  /// `kind: SLI` document in any of them.
+  ///
+  /// A file holds YAML documents separated by `---`, or (as `oslo` writes them) a YAML list of
+  /// documents; both may be mixed. Kinds other than SLO, SLI and Service are passed over.
+  public static func parse(sources: [(text: String, file: String)]) throws(SLODefinitionError) -> SLODocuments {
+    var documents: [Document] = []
+    for (text, file) in sources {
+      var roots: [Node] = []
+      do {
+        // The parser, not `compose_all`: iterating that lazy sequence drops a syntax error silently.
+        let parser = try Parser(yaml: text)
+        while let node = try parser.nextRoot() { roots.append(node) }
+      } catch {
+        let message = "\(error)"
+        let line = (error as? YamlError).flatMap(Self.line(of:))
+        throw SLODefinitionError(
+          file: file, document: 1, line: line, field: "(YAML)",
+          reason: "not valid YAML: \(message.split(separator: "\n").first.map(String.init) ?? message)")
+      }
+      var number = 0
+      for root in roots {
+        for item in root.sequence ?? [root] {
+          number += 1
+          documents.append(Document(node: item, file: file, number: number))
+        }
+      }
     }
-    for (index, node) in documents.enumerated() {
-      let document = Document(node: node, file: file, number: index + 1)
-      switch node["kind"]?.string {
-      case "SLO": parsed.definitions.append(try document.definition())
+    var indicators: [String: Document] = [:]
+    for document in documents where document.node["kind"]?.string == "SLI" {
+      guard let name = try document.string(["metadata", "name"]) else { continue }
+      if let first = indicators[name] {
+        throw document.fail("metadata.name", "SLI \(name) is defined twice (first in \(first.file), document \(first.number))")
+      }
+      indicators[name] = document
+    }
+    var parsed = SLODocuments()
+    for document in documents {
+      switch document.node["kind"]?.string {
+      case "SLO": parsed.definitions.append(try document.definition(indicators: indicators, warnings: &parsed.warnings))
       case "Service": parsed.services.append(try document.service())
       default: continue
       }
@@ -146,7 +172,11 @@ private struct Document {
     return text
   }
 
-  func definition() throws(SLODefinitionError) -> SLODefinition {
+  func warn(_ field: String, _ reason: String, at node: Node?, into warnings: inout [SLODefinitionWarning]) {
+    warnings.append(SLODefinitionWarning(file: file, document: number, line: (node ?? self.node).mark?.line, field: field, reason: reason))
+  }
+
+  func definition(indicators: [String: Document], warnings: inout [SLODefinitionWarning]) throws(SLODefinitionError) -> SLODefinition {
     guard let apiVersion = try string(["apiVersion"]), apiVersion == "openslo/v1" else {
       throw fail("apiVersion", "must be openslo/v1")
     }
@@ -155,16 +185,26 @@ private struct Document {
     let annotations = child(["metadata", "annotations"])
     func annotation(_ key: String) -> String? { annotations?[key]?.scalar?.string }
 
-    let indicator = try self.indicator()
+    let indicator = try self.indicator(among: indicators)
     let window = try self.window()
     guard let budgetingText = try string(["spec", "budgetingMethod"]) else { throw fail("spec.budgetingMethod", "is missing") }
     guard let budgeting = BudgetingMethod(rawValue: budgetingText) else {
-      throw fail("spec.budgetingMethod", "\"\(budgetingText)\" is not Occurrences or Timeslices", at: child(["spec", "budgetingMethod"]))
+      let reason =
+        budgetingText == "RatioTimeslices"
+        ? "RatioTimeslices averages the ratios of a metric store's slices, which incident events do not have: use Timeslices or Occurrences"
+        : "\"\(budgetingText)\" is not Occurrences or Timeslices"
+      throw fail("spec.budgetingMethod", reason, at: child(["spec", "budgetingMethod"]))
     }
     if indicator == .requestRatio && budgeting != .occurrences {
       throw fail("spec.budgetingMethod", "a request-ratio SLO counts requests: use Occurrences")
     }
-    let (target, slice) = try objective(budgeting: budgeting)
+    let (target, slice, sliceTarget) = try objective(budgeting: budgeting, warnings: &warnings)
+    if let policies = child(["spec", "alertPolicies"]), policies.null == nil, policies.sequence?.isEmpty != true {
+      warn(
+        "spec.alertPolicies",
+        "is not read: burn-rate alerts follow the \(SLODefinitionParser.burnRateAnnotation) annotation, or the SRE Workbook's defaults",
+        at: policies, into: &warnings)
+    }
     let recordedIds =
       [name]
       + (annotation(SLODefinitionParser.sloIdAnnotation) ?? "").split(separator: ",").map {
@@ -173,13 +213,15 @@ private struct Document {
     let policies = try annotation(SLODefinitionParser.burnRateAnnotation).map { text throws(SLODefinitionError) in
       try burnRatePolicies(text)
     }
-    return SLODefinition(
+    var definition = SLODefinition(
       name: name, displayName: child(["metadata", "displayName"])?.scalar?.string,
       orgId: annotation(SLODefinitionParser.orgAnnotation), service: service, indicator: indicator, window: window,
       budgeting: budgeting, target: target, timeSliceWindowMs: slice, recordedIds: recordedIds,
       alertPolicies: policies ?? BurnRatePolicy.workbookDefaults, origin: "\(file)#\(number)",
       serviceLocation: location(of: child(["spec", "service"])),
       orgLocation: location(of: annotations?[SLODefinitionParser.orgAnnotation]))
+    definition.timeSliceTarget = sliceTarget ?? 1
+    return definition
   }
 
   /// `FILE: document N, line L` of a node (the document's alone without one).
@@ -192,25 +234,53 @@ private struct Document {
     return DeclaredService(name: name, orgId: child(["metadata", "annotations", SLODefinitionParser.orgAnnotation])?.scalar?.string)
   }
 
-  private func indicator() throws(SLODefinitionError) -> SLOIndicator {
-    if child(["spec", "indicatorRef"]) != nil {
-      throw fail("spec.indicatorRef", "indicators must be inline (spec.indicator) in this toolkit")
+  /// The indicator: inline (`spec.indicator.spec`), or the `kind: SLI` document `spec.indicatorRef` names.
+  private func indicator(among indicators: [String: Document]) throws(SLODefinitionError) -> SLOIndicator {
+    if let reference = child(["spec", "indicatorRef"]) {
+      guard child(["spec", "indicator"]) == nil else {
+        throw fail("spec.indicatorRef", "give indicator or indicatorRef, not both", at: reference)
+      }
+      guard let name = reference.string, !name.isEmpty else { throw fail("spec.indicatorRef", "must name an SLI", at: reference) }
+      guard let document = indicators[name], let spec = document.child(["spec"]) else {
+        let known = indicators.keys.sorted()
+        let hint = NearMatches.find(name, among: Set(known))
+        let tail =
+          !hint.isEmpty
+          ? "; did you mean \(hint.joined(separator: ", "))?"
+          : (known.isEmpty ? "; these files define none" : "; these files define \(known.joined(separator: ", "))")
+        throw fail("spec.indicatorRef", "names no kind: SLI document\(tail)", at: reference)
+      }
+      return try document.indicator(spec: spec, base: "spec")
     }
-    guard let spec = child(["spec", "indicator", "spec"]) else { throw fail("spec.indicator.spec", "is missing") }
+    guard let spec = child(["spec", "indicator", "spec"]) else {
+      throw fail("spec.indicator.spec", "is missing (or give spec.indicatorRef)")
+    }
+    return try indicator(spec: spec, base: "spec.indicator.spec")
+  }
+
+  /// An SLI's `spec` (`thresholdMetric` or `ratioMetric`), with errors placed in this document.
+  private func indicator(spec: Node, base specBase: String) throws(SLODefinitionError) -> SLOIndicator {
     let source: Node?
     let base: String
-    if let threshold = spec["thresholdMetric"] {
-      source = threshold["metricSource"]
-      base = "spec.indicator.spec.thresholdMetric.metricSource"
+    let threshold = spec["thresholdMetric"] != nil
+    if let metric = spec["thresholdMetric"] {
+      source = metric["metricSource"]
+      base = "\(specBase).thresholdMetric.metricSource"
     } else if let ratio = spec["ratioMetric"] {
       source = ratio["good"]?["metricSource"] ?? ratio["bad"]?["metricSource"]
-      base = "spec.indicator.spec.ratioMetric.good.metricSource"
+      base = "\(specBase).ratioMetric.\(ratio["good"] != nil ? "good" : "bad").metricSource"
     } else {
-      throw fail("spec.indicator.spec", "needs a thresholdMetric or a ratioMetric", at: spec)
+      throw fail(specBase, "needs a thresholdMetric or a ratioMetric", at: spec)
     }
     guard let source else { throw fail(base, "is missing", at: spec) }
-    guard source["type"]?.string == "RunbookRevenant" else {
-      throw fail("\(base).type", "must be RunbookRevenant: the toolkit computes its indicators from incident events", at: source)
+    guard let type = source["type"]?.string, type == "RunbookRevenant" else {
+      let named = source["type"]?.string.map { "\($0) is a metric store the toolkit does not read" } ?? "is missing"
+      let instead =
+        threshold
+        ? "for the time the service spends in counted incidents, write metricSource: {type: RunbookRevenant, spec: {indicator: incident-time}}"
+        : "for the share of good requests in METRIC signals' counts, write {type: RunbookRevenant, spec: {indicator: request-ratio}} as the good and total metric sources"
+      throw fail(
+        "\(base).type", "\(named): the toolkit computes its indicators from incident events; \(instead)", at: source["type"] ?? source)
     }
     let kind = source["spec"]?["indicator"]?.string
     switch kind {
@@ -265,14 +335,25 @@ private struct Document {
         "spec.timeWindow[0].duration", "calendar windows of more than one \(calendarUnit.rawValue) are not supported (got \(text))",
         at: window)
     }
+    var start: LocalDateTime?
+    if let node = window["calendar"]?["startTime"] {
+      guard let text = node.string, let parsed = LocalDateTime(text) else {
+        throw fail(
+          "spec.timeWindow[0].calendar.startTime", "must be a local date and time such as 2026-01-01 00:00:00 (no zone: see timeZone)",
+          at: node)
+      }
+      start = parsed
+    }
     let zone = window["calendar"]?["timeZone"]?.string ?? "UTC"
     guard TimeZone(identifier: zone) != nil else {
       throw fail("spec.timeWindow[0].calendar.timeZone", "\"\(zone)\" is not a time zone name such as UTC or Europe/Paris", at: window)
     }
-    return .calendar(unit: calendarUnit, timeZone: zone, text: text)
+    return .calendar(unit: calendarUnit, timeZone: zone, text: text, start: start)
   }
 
-  private func objective(budgeting: BudgetingMethod) throws(SLODefinitionError) -> (Double, Int64?) {
+  private func objective(budgeting: BudgetingMethod, warnings: inout [SLODefinitionWarning]) throws(SLODefinitionError) -> (
+    Double, Int64?, Double?
+  ) {
     guard let objectives = child(["spec", "objectives"]), let items = objectives.sequence, !items.isEmpty else {
       throw fail("spec.objectives", "needs one objective")
     }
@@ -310,7 +391,29 @@ private struct Document {
       }
       slice = length
     }
-    return (target, slice)
+    var sliceTarget: Double?
+    if let value = objective["timeSliceTarget"] {
+      guard budgeting == .timeslices else {
+        throw fail("spec.objectives[0].timeSliceTarget", "applies only with budgetingMethod Timeslices", at: value)
+      }
+      guard let number = value.float, number > 0, number <= 1 else {
+        throw fail(
+          "spec.objectives[0].timeSliceTarget", "must be a fraction above 0 and at most 1, such as 0.95 (a slice's good share)",
+          at: value)
+      }
+      sliceTarget = number
+    }
+    for field in ["op", "value"] {
+      if let node = objective[field] {
+        warn(
+          "spec.objectives[0].\(field)", "has no effect: the toolkit's indicators are not compared with a threshold value", at: node,
+          into: &warnings)
+      }
+    }
+    if let node = objective["compositeWeight"] {
+      warn("spec.objectives[0].compositeWeight", "has no effect on an SLO of one objective", at: node, into: &warnings)
+    }
+    return (target, slice, sliceTarget)
   }
 
   /// `page:2%:1h:5m, page:5%:6h:30m, ticket:10%:3d:6h`.

@@ -186,7 +186,8 @@ public enum SLOEngine {
     case .incidentTime:
       let badTime = BadTime(
         incidents: incidents.counted,
-        slices: definition.budgeting == .timeslices ? definition.timeSliceWindowMs.map { (window.start, $0) } : nil)
+        slices: definition.budgeting == .timeslices ? definition.timeSliceWindowMs.map { (window.start, $0) } : nil,
+        sliceTarget: definition.timeSliceTarget)
       let bad = badTime.counted(in: evaluated)
       let badMs = Double(bad.totalMilliseconds)
       let valid = Double(evaluated.milliseconds)
@@ -347,11 +348,14 @@ struct BadTime {
   let union: [Interval]
   /// Slice origin and length, when time slices apply.
   let slices: (origin: Timestamp, length: Int64)?
+  /// The bad time a slice may hold and still be good: `(1 − timeSliceTarget) × length`, rounded down.
+  let sliceTolerance: Int64
 
-  init(incidents: [CountedIncident], slices: (Timestamp, Int64)?) {
+  init(incidents: [CountedIncident], slices: (Timestamp, Int64)?, sliceTarget: Double = 1) {
     self.incidents = incidents
     union = incidents.flatMap(\.intervals).unioned()
     self.slices = slices
+    sliceTolerance = slices.map { Int64(((1 - sliceTarget) * Double($0.1)).rounded(.down)) } ?? 0
   }
 
   /// Unioned bad time inside `window`, before slicing.
@@ -368,7 +372,27 @@ struct BadTime {
     let widened = union.map { piece in
       Interval(start: floor(piece.start), end: floor(piece.end.adding(milliseconds: -1)).adding(milliseconds: length))
     }
-    return widened.unioned().clipped(to: window)
+    guard sliceTolerance > 0 else { return widened.unioned().clipped(to: window) }
+    // With a timeSliceTarget below 1, a slice is bad only when its bad time passes the tolerance.
+    var bad: [Interval] = []
+    var index = 0
+    for span in widened.unioned() {
+      var sliceStart = span.start
+      while sliceStart < span.end {
+        let slice = Interval(start: sliceStart, end: sliceStart.adding(milliseconds: length))
+        // The union is sorted: skip what ends before this slice, then add what overlaps it.
+        while index < union.count && union[index].end <= slice.start { index += 1 }
+        var badMs: Int64 = 0
+        var probe = index
+        while probe < union.count && union[probe].start < slice.end {
+          badMs += union[probe].clipped(to: slice)?.milliseconds ?? 0
+          probe += 1
+        }
+        if badMs > sliceTolerance { bad.append(slice) }
+        sliceStart = slice.end
+      }
+    }
+    return bad.unioned().clipped(to: window)
   }
 
   func consumers(in window: Interval, budget: Double) -> [BudgetConsumer] {

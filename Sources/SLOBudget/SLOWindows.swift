@@ -16,9 +16,10 @@ public enum SLOWindows {
     switch window {
     case .rolling(let length, _):
       return Interval(start: at.adding(milliseconds: -length), end: at)
-    case .calendar(let unit, let zone, _):
-      let calendar = calendar(zone: zone, iso: unit == .week)
+    case .calendar(let unit, let zone, _, let start):
       let reference = unitHolding ?? at
+      if let start, !start.isNaturalStart(of: unit) { return anchoredUnit(unit, from: start, zone: zone, holding: reference) }
+      let calendar = calendar(zone: zone, iso: unit == .week)
       let date = Date(timeIntervalSince1970: Double(reference.millisecondsSinceEpoch) / 1000)
       let component: Calendar.Component
       switch unit {
@@ -45,7 +46,7 @@ public enum SLOWindows {
 
   /// The window's time zone: its own for a calendar window, UTC for a rolling one.
   public static func timeZone(of window: SLOWindow) -> String {
-    if case .calendar(_, let zone, _) = window { return zone }
+    if case .calendar(_, let zone, _, _) = window { return zone }
     return "UTC"
   }
 
@@ -74,6 +75,33 @@ public enum SLOWindows {
       cursor = day.end
     }
     return days
+  }
+
+  /// The unit holding `reference` among those counted from `start` (local time in `zone`): the k-th
+  /// starts `k` units after `start`, each computed from `start` so that month ends do not drift.
+  private static func anchoredUnit(_ unit: CalendarUnit, from start: LocalDateTime, zone: String, holding reference: Timestamp)
+    -> Interval
+  {
+    let calendar = calendar(zone: zone, iso: false)
+    var parts = DateComponents()
+    (parts.year, parts.month, parts.day) = (start.date.year, start.date.month, start.date.day)
+    (parts.hour, parts.minute, parts.second) = (start.hour, start.minute, start.second)
+    guard let anchor = calendar.date(from: parts) else { return Interval(start: reference, end: reference) }
+    let (component, step, approximateSeconds): (Calendar.Component, Int, Double) =
+      switch unit {
+      case .day: (.day, 1, 86_400)
+      case .week: (.day, 7, 604_800)
+      case .month: (.month, 1, 2_629_746)
+      case .quarter: (.month, 3, 7_889_238)
+      case .year: (.year, 1, 31_556_952)
+      }
+    let target = Date(timeIntervalSince1970: Double(reference.millisecondsSinceEpoch) / 1000)
+    func unitStart(_ k: Int) -> Date { calendar.date(byAdding: component, value: k * step, to: anchor) ?? anchor }
+    // An estimate, then exact steps: at most a couple either way.
+    var k = Int((target.timeIntervalSince(anchor) / approximateSeconds).rounded(.down))
+    while unitStart(k) > target { k -= 1 }
+    while unitStart(k + 1) <= target { k += 1 }
+    return Interval(start: timestamp(unitStart(k)), end: timestamp(unitStart(k + 1)))
   }
 
   private static func calendar(zone: String, iso: Bool) -> Calendar {

@@ -84,11 +84,13 @@ extension SampleGenerator {
 
         """
     } else {
+      // Units count from startTime: a Monday for ISO weeks, the first of a month for months.
+      let start = window == "1w" ? "2025-12-29 00:00:00" : "2026-01-01 00:00:00"
       text += """
             - duration: \(window)
               isRolling: false
               calendar:
-                startTime: "2026-01-01 00:00:00"
+                startTime: "\(start)"
                 timeZone: UTC
 
         """

@@ -10,7 +10,7 @@ public struct SLOCommand: AsyncParsableCommand {
     abstract: "Recompute SLO error budgets, burn rates and alerts from IncidentEvent streams.",
     discussion: "Exit codes: 0 every SLO within policy; 1 an SLO breached (slo check); 2 usage or input error.",
     version: ToolkitVersion.current,
-    subcommands: [Check.self, Report.self]
+    subcommands: [Check.self, Report.self, Lint.self]
   )
 
   public init() {}
@@ -48,13 +48,10 @@ public struct SLOOptions: ParsableArguments {
       files = try FileManager.default.contentsOfDirectory(atPath: slos)
         .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { (slos as NSString).appendingPathComponent($0) }
     }
-    var documents = SLODocuments()
-    for file in files {
-      let text = try TextFiles.read(file, role: "the SLO file", limit: 16 << 20)
-      let parsed = try SLODefinitionParser.parseDocuments(yaml: text, file: file)
-      documents.definitions += parsed.definitions
-      documents.services += parsed.services
-    }
+    // One set: an indicatorRef finds its kind: SLI in any file of the directory.
+    let sources = try files.map { file in (text: try TextFiles.read(file, role: "the SLO file", limit: 16 << 20), file: file) }
+    var documents = try SLODefinitionParser.parse(sources: sources)
+    for warning in documents.warnings { StandardError.write("warning: \(warning)") }
     var seen: [String: String] = [:]
     for definition in documents.definitions {
       if let first = seen[definition.name] {

@@ -60,8 +60,15 @@ struct SLODefinitionParserTests {
     #expect(definitions.count == 14)
     #expect(Set(definitions.compactMap(\.orgId)) == ["org_acme", "org_globex"])
     #expect(definitions.contains { $0.indicator == .requestRatio && $0.budgeting == .occurrences })
-    #expect(definitions.contains { $0.window == .calendar(unit: .month, timeZone: "UTC", text: "1M") && $0.timeSliceWindowMs == 300_000 })
-    #expect(definitions.contains { $0.window == .calendar(unit: .week, timeZone: "UTC", text: "1w") })
+    #expect(
+      definitions.contains {
+        $0.window == .calendar(unit: .month, timeZone: "UTC", text: "1M", start: LocalDateTime("2026-01-01 00:00:00"))
+          && $0.timeSliceWindowMs == 300_000
+      })
+    // Weeks counted from a Monday: ISO weeks.
+    #expect(
+      definitions.contains { $0.window == .calendar(unit: .week, timeZone: "UTC", text: "1w", start: LocalDateTime("2025-12-29 00:00:00")) }
+    )
   }
 
   @Test(arguments: [
@@ -77,7 +84,7 @@ struct SLODefinitionParserTests {
     ),
     (
       "type: RunbookRevenant", "type: Prometheus",
-      "field \"spec.indicator.spec.thresholdMetric.metricSource.type\": must be RunbookRevenant: the toolkit computes its indicators from incident events"
+      "field \"spec.indicator.spec.thresholdMetric.metricSource.type\": Prometheus is a metric store the toolkit does not read: the toolkit computes its indicators from incident events; for the time the service spends in counted incidents, write metricSource: {type: RunbookRevenant, spec: {indicator: incident-time}}"
     ),
     ("duration: 28d", "duration: 28x", "field \"spec.timeWindow[0].duration\": must be a duration such as 28d, 1w or 1M"),
     ("duration: 28d", "duration: 1M", "field \"spec.timeWindow[0].duration\": a rolling window needs a fixed length in h, d or w (got 1M)"),

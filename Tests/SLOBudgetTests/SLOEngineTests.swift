@@ -320,3 +320,48 @@ struct SLOWindowDaysTests {
     #expect("\(figures)" == "\(explained)")
   }
 }
+
+@Suite("OpenSLO timeSliceTarget and calendar.startTime")
+struct SliceTargetAndStartTimeTests {
+  @Test func aSliceIsBadOnlyWhenItsBadSharePassesTheSliceTarget() throws {
+    // 1h slices at timeSliceTarget 0.95: a slice may hold 3 minutes of bad time and stay good.
+    // 10:00–10:03 (3 min) leaves slice 10–11 good; 11:00–11:04 (4 min) makes slice 11–12 bad. One bad slice: 60 min.
+    var slo = daySLO(window: .calendar(unit: .day, timeZone: "UTC", text: "1d"), slices: 3_600_000)
+    slo.timeSliceTarget = 0.95
+    let incidents = [
+      incident("a", created: "2026-11-02T10:00:00Z", changes: [("2026-11-02T10:03:00Z", status(.mitigated))]),
+      incident("b", created: "2026-11-02T11:00:00Z", changes: [("2026-11-02T11:04:00Z", status(.mitigated))]),
+    ]
+    let result = try evaluate(slo, incidents, at: ts("2026-11-02T12:30:00Z"))
+    #expect(result.bad == 60 * 60_000)
+    #expect(result.timeSlices?.bad == 1)
+    // At the default target (1), any bad time makes its slice bad: both slices.
+    slo.timeSliceTarget = 1
+    #expect(try evaluate(slo, incidents, at: ts("2026-11-02T12:30:00Z")).timeSlices?.bad == 2)
+  }
+
+  @Test(arguments: [
+    // unit, zone, startTime, instant, the unit holding it (worked out on a calendar).
+    (CalendarUnit.week, "UTC", "2026-01-01 00:00:00", "2026-11-23T00:00:00Z", "2026-11-19T00:00:00Z", "2026-11-26T00:00:00Z"),
+    (.day, "UTC", "2026-01-01 06:00:00", "2026-11-23T05:59:59.999Z", "2026-11-22T06:00:00Z", "2026-11-23T06:00:00Z"),
+    // Months from the 15th at noon in New York (EST, UTC−5, in November; EDT, UTC−4, in October).
+    (.month, "America/New_York", "2022-01-15 12:00:00", "2026-11-01T00:00:00Z", "2026-10-15T16:00:00Z", "2026-11-15T17:00:00Z"),
+    // Quarters from 1 February: Nov–Jan holds 23 November.
+    (.quarter, "UTC", "2026-02-01 00:00:00", "2026-11-23T00:00:00Z", "2026-11-01T00:00:00Z", "2027-02-01T00:00:00Z"),
+  ])
+  func calendarUnitsCountFromTheStartTime(
+    unit: CalendarUnit, zone: String, start: String, instant: String, unitStart: String, unitEnd: String
+  ) throws {
+    let window = SLOWindow.calendar(unit: unit, timeZone: zone, text: "1", start: try #require(LocalDateTime(start)))
+    #expect(SLOWindows.window(window, at: ts(instant)) == Interval(start: ts(unitStart), end: ts(unitEnd)))
+  }
+
+  @Test func aNaturalStartTimeChangesNothing() throws {
+    let natural = SLOWindow.calendar(unit: .week, timeZone: "UTC", text: "1w", start: LocalDateTime("2025-12-29 00:00:00"))
+    let plain = SLOWindow.calendar(unit: .week, timeZone: "UTC", text: "1w")
+    #expect(SLOWindows.window(natural, at: ts("2026-11-25T06:00:00Z")) == SLOWindows.window(plain, at: ts("2026-11-25T06:00:00Z")))
+    #expect(natural.description == "calendar ISO week (UTC)")
+    let thursday = SLOWindow.calendar(unit: .week, timeZone: "UTC", text: "1w", start: LocalDateTime("2026-01-01 00:00:00"))
+    #expect(thursday.description == "calendar week from 2026-01-01 00:00 (UTC)")
+  }
+}

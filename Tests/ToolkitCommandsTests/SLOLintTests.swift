@@ -1,0 +1,31 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("slo lint: definitions checked without events")
+struct SLOLintTests {
+  @Test func theSamplesLoadCleanly() throws {
+    let result = try runTool("slo", ["lint", "--slos", "samples/slos.yaml"])
+    #expect(result.status == 0)
+    #expect(result.stdout == "samples/slos.yaml: 14 SLO(s), 2 declared service(s), no warnings\n")
+    #expect(result.stderr.isEmpty)
+  }
+
+  @Test func aDirectoryIsOneSetAndWarningsNameTheirField() throws {
+    let directory = try runTool("slo", ["lint", "--slos", "Tests/Fixtures/openslo/with-sli-ref"])
+    #expect(directory.status == 0, "the indicatorRef resolves across the directory's files: \(directory.stderr)")
+    #expect(directory.stdout == "Tests/Fixtures/openslo/with-sli-ref: 1 SLO(s), no warnings\n")
+    let list = try runTool("slo", ["lint", "--slos", "Tests/Fixtures/openslo/list-form.yaml"])
+    #expect(list.status == 0)
+    #expect(list.stdout.hasSuffix("1 SLO(s), 1 declared service(s), 3 warning(s)\n"))
+    #expect(list.stderrLines.count == 3)
+    #expect(list.stderrLines.allSatisfy { $0.hasPrefix("warning: Tests/Fixtures/openslo/list-form.yaml: document 3, line ") })
+  }
+
+  @Test func aDefinitionThatCannotBeComputedIsOneErrorLine() throws {
+    let result = try runTool("slo", ["lint", "--slos", "Tests/Fixtures/openslo/foreign-source.yaml"])
+    #expect(result.status == 2)
+    #expect(result.stderrLines.count == 1)
+    #expect(result.stderr.hasPrefix("Error: Tests/Fixtures/openslo/foreign-source.yaml: document 1, line 14: "))
+  }
+}
