@@ -174,7 +174,7 @@ public enum WeeklyWorkbook {
         .number(r.consumed, formats.percent), .number(r.remaining, formats.percent), .number(r.burnRate, formats.decimal),
         .number(r.errorBudgetMinutes, formats.decimal), .number(r.remainingMinutes, formats.decimal), text(r.status.rawValue),
         text(
-          r.alerts.filter(\.firing).map { "\($0.policy.severity) \(EventDescription.percent($0.policy.budgetShare))" }.joined(
+          r.alerts.filter(\.firing).map { "\($0.policy.severity) \(EventDescription.percent($0.budgetShare))" }.joined(
             separator: ", ")),
         text(r.consumers.prefix(3).map(\.incidentId).joined(separator: ", ")),
       ])

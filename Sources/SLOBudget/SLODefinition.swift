@@ -206,11 +206,24 @@ public struct BurnRatePolicy: Sendable, Hashable {
   public var longWindowMs: Int64
   public var shortWindowMs: Int64
 
+  /// An OpenSLO `AlertCondition` of kind `burnrate`, when the policy came from one: it then fires on its
+  /// own comparison (see ``BurnRateCondition``), and `longWindowMs` is its lookback window.
+  public var condition: BurnRateCondition?
+
   public init(severity: String, budgetShare: Double, longWindowMs: Int64, shortWindowMs: Int64) {
     self.severity = severity
     self.budgetShare = budgetShare
     self.longWindowMs = longWindowMs
     self.shortWindowMs = shortWindowMs
+  }
+
+  /// A policy from an OpenSLO burn-rate condition.
+  public init(severity: String, condition: BurnRateCondition) {
+    self.severity = severity
+    budgetShare = 0
+    longWindowMs = condition.lookbackWindowMs
+    shortWindowMs = condition.alertAfterMs
+    self.condition = condition
   }
 
   /// 2% in 1h (5m) and 5% in 6h (30m) page; 10% in 3d (6h) opens a ticket.
@@ -220,8 +233,60 @@ public struct BurnRatePolicy: Sendable, Hashable {
     BurnRatePolicy(severity: "ticket", budgetShare: 0.10, longWindowMs: 259_200_000, shortWindowMs: 21_600_000),
   ]
 
-  /// The burn-rate threshold for an SLO period (14.4, 6 and 1 for 30 days; 13.44, 5.6 and 0.933 for 28).
+  /// The burn-rate threshold for an SLO period (14.4, 6 and 1 for 30 days; 13.44, 5.6 and 0.933 for 28);
+  /// a condition's own threshold.
   public func factor(periodMs: Int64) -> Double {
-    budgetShare * Double(periodMs) / Double(longWindowMs)
+    condition?.threshold ?? budgetShare * Double(periodMs) / Double(longWindowMs)
+  }
+
+  /// How far before the evaluation time the alert reads: its longest window (and a condition's `alertAfter`).
+  public var readsBackMs: Int64 {
+    condition.map { $0.lookbackWindowMs + $0.alertAfterMs } ?? max(longWindowMs, shortWindowMs)
+  }
+
+  /// The share of the whole budget that burning at ``factor(periodMs:)`` for the long window spends.
+  public func share(periodMs: Int64) -> Double {
+    condition.map { $0.threshold * Double(longWindowMs) / Double(periodMs) } ?? budgetShare
+  }
+}
+
+/// OpenSLO's burn-rate `AlertCondition`: the burn rate over `lookbackWindow`, compared with `threshold`
+/// by `op`, must hold at every instant of the last `alertAfter` (0: at the evaluation time alone).
+public struct BurnRateCondition: Sendable, Hashable {
+  public enum Comparison: String, Sendable, Hashable {
+    case lt, lte, gt, gte
+
+    public func holds(_ value: Double, _ threshold: Double) -> Bool {
+      switch self {
+      case .lt: value < threshold
+      case .lte: value <= threshold
+      case .gt: value > threshold
+      case .gte: value >= threshold
+      }
+    }
+
+    public var symbol: String {
+      switch self {
+      case .lt: "<"
+      case .lte: "≤"
+      case .gt: ">"
+      case .gte: "≥"
+      }
+    }
+  }
+
+  /// `metadata.name` of the condition, for messages.
+  public var name: String
+  public var op: Comparison
+  public var threshold: Double
+  public var lookbackWindowMs: Int64
+  public var alertAfterMs: Int64
+
+  public init(name: String, op: Comparison, threshold: Double, lookbackWindowMs: Int64, alertAfterMs: Int64) {
+    self.name = name
+    self.op = op
+    self.threshold = threshold
+    self.lookbackWindowMs = lookbackWindowMs
+    self.alertAfterMs = alertAfterMs
   }
 }

@@ -66,18 +66,20 @@ public enum SLODefinitionParser {
         }
       }
     }
-    var indicators: [String: Document] = [:]
-    for document in documents where document.node["kind"]?.string == "SLI" {
-      guard let name = try document.string(["metadata", "name"]) else { continue }
-      if let first = indicators[name] {
-        throw document.fail("metadata.name", "SLI \(name) is defined twice (first in \(first.file), document \(first.number))")
+    var library = ReferencedDocuments()
+    for document in documents {
+      guard let kind = document.node["kind"]?.string, ["SLI", "AlertPolicy", "AlertCondition"].contains(kind),
+        let name = try document.string(["metadata", "name"])
+      else { continue }
+      if let first = library.byKind[kind]?[name] {
+        throw document.fail("metadata.name", "\(kind) \(name) is defined twice (first in \(first.file), document \(first.number))")
       }
-      indicators[name] = document
+      library.byKind[kind, default: [:]][name] = document
     }
     var parsed = SLODocuments()
     for document in documents {
       switch document.node["kind"]?.string {
-      case "SLO": parsed.definitions.append(try document.definition(indicators: indicators, warnings: &parsed.warnings))
+      case "SLO": parsed.definitions.append(try document.definition(library: library, warnings: &parsed.warnings))
       case "Service": parsed.services.append(try document.service())
       default: continue
       }
@@ -146,6 +148,11 @@ public enum SLODefinitionParser {
   }
 }
 
+/// The documents SLOs refer to by name, by kind (`SLI`, `AlertPolicy`, `AlertCondition`).
+private struct ReferencedDocuments {
+  var byKind: [String: [String: Document]] = [:]
+}
+
 /// One YAML document, with helpers that turn a missing or wrong field into a precise error.
 private struct Document {
   let node: Node
@@ -176,7 +183,7 @@ private struct Document {
     warnings.append(SLODefinitionWarning(file: file, document: number, line: (node ?? self.node).mark?.line, field: field, reason: reason))
   }
 
-  func definition(indicators: [String: Document], warnings: inout [SLODefinitionWarning]) throws(SLODefinitionError) -> SLODefinition {
+  func definition(library: ReferencedDocuments, warnings: inout [SLODefinitionWarning]) throws(SLODefinitionError) -> SLODefinition {
     guard let apiVersion = try string(["apiVersion"]), apiVersion == "openslo/v1" else {
       throw fail("apiVersion", "must be openslo/v1")
     }
@@ -185,7 +192,7 @@ private struct Document {
     let annotations = child(["metadata", "annotations"])
     func annotation(_ key: String) -> String? { annotations?[key]?.scalar?.string }
 
-    let indicator = try self.indicator(among: indicators)
+    let indicator = try self.indicator(among: library.byKind["SLI"] ?? [:])
     let window = try self.window()
     guard let budgetingText = try string(["spec", "budgetingMethod"]) else { throw fail("spec.budgetingMethod", "is missing") }
     guard let budgeting = BudgetingMethod(rawValue: budgetingText) else {
@@ -199,11 +206,14 @@ private struct Document {
       throw fail("spec.budgetingMethod", "a request-ratio SLO counts requests: use Occurrences")
     }
     let (target, slice, sliceTarget) = try objective(budgeting: budgeting, warnings: &warnings)
+    var openSLOPolicies: [BurnRatePolicy]?
     if let policies = child(["spec", "alertPolicies"]), policies.null == nil, policies.sequence?.isEmpty != true {
-      warn(
-        "spec.alertPolicies",
-        "is not read: burn-rate alerts follow the \(SLODefinitionParser.burnRateAnnotation) annotation, or the SRE Workbook's defaults",
-        at: policies, into: &warnings)
+      if let annotation = annotations?[SLODefinitionParser.burnRateAnnotation] {
+        throw fail(
+          "metadata.annotations.\(SLODefinitionParser.burnRateAnnotation)", "give spec.alertPolicies or this annotation, not both",
+          at: annotation)
+      }
+      openSLOPolicies = try alertPolicies(policies, library: library, warnings: &warnings)
     }
     let recordedIds =
       [name]
@@ -217,7 +227,7 @@ private struct Document {
       name: name, displayName: child(["metadata", "displayName"])?.scalar?.string,
       orgId: annotation(SLODefinitionParser.orgAnnotation), service: service, indicator: indicator, window: window,
       budgeting: budgeting, target: target, timeSliceWindowMs: slice, recordedIds: recordedIds,
-      alertPolicies: policies ?? BurnRatePolicy.workbookDefaults, origin: "\(file)#\(number)",
+      alertPolicies: openSLOPolicies ?? policies ?? BurnRatePolicy.workbookDefaults, origin: "\(file)#\(number)",
       serviceLocation: location(of: child(["spec", "service"])),
       orgLocation: location(of: annotations?[SLODefinitionParser.orgAnnotation]))
     definition.timeSliceTarget = sliceTarget ?? 1
@@ -414,6 +424,94 @@ private struct Document {
       warn("spec.objectives[0].compositeWeight", "has no effect on an SLO of one objective", at: node, into: &warnings)
     }
     return (target, slice, sliceTarget)
+  }
+
+  /// `spec.alertPolicies`: each an inline `kind: AlertPolicy` or an `alertPolicyRef`, each policy's one
+  /// condition an inline `kind: AlertCondition` or a `conditionRef`.
+  private func alertPolicies(_ list: Node, library: ReferencedDocuments, warnings: inout [SLODefinitionWarning])
+    throws(SLODefinitionError) -> [BurnRatePolicy]
+  {
+    let field = "spec.alertPolicies"
+    guard let items = list.sequence else { throw fail(field, "must be a list of alert policies", at: list) }
+    var policies: [BurnRatePolicy] = []
+    for (index, item) in items.enumerated() {
+      let (policy, owner, path) = try resolve(
+        item, reference: "alertPolicyRef", kind: "AlertPolicy", library: library, field: "\(field)[\(index)]")
+      policies.append(try owner.alertPolicy(policy, path: path, library: library, warnings: &warnings))
+    }
+    return policies
+  }
+
+  /// An inline document of `kind`, or the one `reference` names; with the document that holds it and its field path.
+  private func resolve(_ item: Node, reference: String, kind: String, library: ReferencedDocuments, field: String)
+    throws(SLODefinitionError) -> (Node, Document, String)
+  {
+    if let name = item[reference] {
+      guard let text = name.string, let document = library.byKind[kind]?[text] else {
+        let known = (library.byKind[kind] ?? [:]).keys.sorted()
+        let hint = NearMatches.find(name.string ?? "", among: Set(known))
+        let tail = !hint.isEmpty ? "; did you mean \(hint.joined(separator: ", "))?" : (known.isEmpty ? "; these files define none" : "")
+        throw fail("\(field).\(reference)", "names no kind: \(kind) document\(tail)", at: name)
+      }
+      return (document.node, document, "")
+    }
+    guard item["kind"]?.string == kind else {
+      throw fail(field, "must be an inline kind: \(kind) or a \(reference)", at: item)
+    }
+    return (item, self, "\(field).")
+  }
+
+  /// One `kind: AlertPolicy` (at `path` in this document) as a burn-rate policy.
+  fileprivate func alertPolicy(_ node: Node, path: String, library: ReferencedDocuments, warnings: inout [SLODefinitionWarning])
+    throws(SLODefinitionError) -> BurnRatePolicy
+  {
+    guard let conditions = node["spec"]?["conditions"]?.sequence, conditions.count == 1, let item = conditions.first else {
+      throw fail("\(path)spec.conditions", "must be a list of exactly one condition", at: node["spec"]?["conditions"] ?? node)
+    }
+    for flag in ["alertWhenNoData", "alertWhenResolved"] where node["spec"]?[flag]?.bool == true {
+      warn(
+        "\(path)spec.\(flag)", "has no effect: alerts are evaluated at one instant, firing or not", at: node["spec"]?[flag],
+        into: &warnings)
+    }
+    let (condition, owner, conditionPath) = try resolve(
+      item, reference: "conditionRef", kind: "AlertCondition", library: library, field: "\(path)spec.conditions[0]")
+    return try owner.burnRateCondition(condition, path: conditionPath)
+  }
+
+  /// One `kind: AlertCondition` of kind `burnrate`.
+  fileprivate func burnRateCondition(_ node: Node, path: String) throws(SLODefinitionError) -> BurnRatePolicy {
+    let name = node["metadata"]?["name"]?.string ?? "condition"
+    guard let spec = node["spec"] else { throw fail("\(path)spec", "is missing", at: node) }
+    guard let severity = spec["severity"]?.string, !severity.isEmpty else {
+      throw fail("\(path)spec.severity", "is missing (a name such as page or ticket)", at: spec)
+    }
+    guard let condition = spec["condition"] else { throw fail("\(path)spec.condition", "is missing", at: spec) }
+    let base = "\(path)spec.condition"
+    guard (condition["kind"]?.string ?? "burnrate") == "burnrate" else {
+      throw fail("\(base).kind", "must be burnrate, the one kind OpenSLO v1 defines", at: condition["kind"])
+    }
+    guard let opText = condition["op"]?.string, let op = BurnRateCondition.Comparison(rawValue: opText) else {
+      throw fail("\(base).op", "must be lt, lte, gt or gte", at: condition["op"] ?? condition)
+    }
+    guard let threshold = condition["threshold"]?.float, threshold.isFinite, threshold >= 0 else {
+      throw fail("\(base).threshold", "must be a burn rate (a number, 1 = spending the budget exactly over the window)", at: condition)
+    }
+    func duration(_ key: String, required: Bool) throws(SLODefinitionError) -> Int64 {
+      guard let value = condition[key] else {
+        if required { throw fail("\(base).\(key)", "is missing (a duration such as 1h)", at: condition) }
+        return 0
+      }
+      guard let text = value.string, let (count, unit) = SLODefinitionParser.duration(text),
+        let milliseconds = SLODefinitionParser.milliseconds(count: count, unit: unit)
+      else {
+        throw fail("\(base).\(key)", SLODefinitionParser.durationProblem(value.string ?? "", example: "5m or 1h"), at: value)
+      }
+      return milliseconds
+    }
+    let parsed = BurnRateCondition(
+      name: name, op: op, threshold: threshold, lookbackWindowMs: try duration("lookbackWindow", required: true),
+      alertAfterMs: try duration("alertAfter", required: false))
+    return BurnRatePolicy(severity: severity, condition: parsed)
   }
 
   /// `page:2%:1h:5m, page:5%:6h:30m, ticket:10%:3d:6h`.

@@ -41,8 +41,10 @@ public struct RecordedComparison: Sendable, Hashable {
 /// One multi-window burn-rate alert, evaluated at `at`.
 public struct AlertState: Sendable, Hashable {
   public var policy: BurnRatePolicy
-  /// `budgetShare × period ÷ longWindow`.
+  /// `budgetShare × period ÷ longWindow` (a condition's threshold).
   public var factor: Double
+  /// The share of the whole budget that burning at `factor` over the long window spends.
+  public var budgetShare: Double
   /// Burn rates over the windows ending at `at`; nil when undefined (target 100%, or no traffic).
   public var longBurnRate: Double?
   public var shortBurnRate: Double?
@@ -213,9 +215,10 @@ public enum SLOEngine {
       // Days are consecutive: a binary search into the counted intervals, not a fresh clip per day.
       result.daily = daily(definition: definition, evaluated: evaluated, budget: budget) { Double(bad.overlapMilliseconds(with: $0)) }
       result.alerts = definition.alertPolicies.map { policy in
-        alert(policy, period: window.milliseconds, target: definition.target, at: at) { interval in
-          (Double(badTime.continuous(in: interval).totalMilliseconds), Double(interval.milliseconds))
-        }
+        alert(
+          policy, period: window.milliseconds, target: definition.target, at: at,
+          measure: { interval in (Double(badTime.continuous(in: interval).totalMilliseconds), Double(interval.milliseconds)) },
+          changes: { interval in badTime.continuous(in: interval).flatMap { [$0.start, $0.end] } })
       }
       result.recorded = recorded(definition, incidents: incidents, evaluated: evaluated) { recordWindow in
         let spent = Double(badTime.counted(in: recordWindow).totalMilliseconds)
@@ -241,10 +244,12 @@ public enum SLOEngine {
         return Double(counts.total - counts.good)
       }
       result.alerts = definition.alertPolicies.map { policy in
-        alert(policy, period: window.milliseconds, target: definition.target, at: at) { interval in
-          let counts = samples.counts(in: interval)
-          return (Double(counts.total - counts.good), Double(counts.total))
-        }
+        alert(
+          policy, period: window.milliseconds, target: definition.target, at: at,
+          measure: { interval in
+            let counts = samples.counts(in: interval)
+            return (Double(counts.total - counts.good), Double(counts.total))
+          }, changes: { interval in samples.instants(in: interval) })
       }
       result.recorded = recorded(definition, incidents: incidents, evaluated: evaluated) { recordWindow in
         let counts = samples.counts(in: recordWindow)
@@ -299,24 +304,51 @@ public enum SLOEngine {
     }
   }
 
-  /// `measure(window)` gives (bad, valid) over a window ending at `at`.
+  /// `measure(window)` gives (bad, valid) over a window; `changes(span)` the instants in `span` where what
+  /// is measured starts or stops changing (bad time's ends, request samples).
   private static func alert(
-    _ policy: BurnRatePolicy, period: Int64, target: Double, at: Timestamp, measure: (Interval) -> (Double, Double)
+    _ policy: BurnRatePolicy, period: Int64, target: Double, at: Timestamp, measure: (Interval) -> (Double, Double),
+    changes: (Interval) -> [Timestamp]
   ) -> AlertState {
     let factor = policy.factor(periodMs: period)
     let allowed = 1 - target
-    func rate(_ length: Int64) -> (errorRate: Double?, burn: Double?) {
-      let (bad, valid) = measure(Interval(start: at.adding(milliseconds: -length), end: at))
+    func rate(_ length: Int64, endingAt end: Timestamp = at) -> (errorRate: Double?, burn: Double?) {
+      let (bad, valid) = measure(Interval(start: end.adding(milliseconds: -length), end: end))
       guard valid > 0 else { return (nil, nil) }
       let errorRate = bad / valid
       return (errorRate, allowed > 0 ? errorRate / allowed : nil)
+    }
+    if let condition = policy.condition {
+      let lookback = condition.lookbackWindowMs
+      // The condition must hold at every instant of the last alertAfter. Between change points the burn
+      // over the lookback window is linear (bad time) or constant (request counts), so its extremes over
+      // that span lie at the span's ends and at each change point c, or c + lookback, inside it.
+      var instants = [at]
+      if condition.alertAfterMs > 0 {
+        let span = Interval(start: at.adding(milliseconds: -condition.alertAfterMs), end: at)
+        instants.append(span.start)
+        for point in changes(Interval(start: span.start.adding(milliseconds: -lookback), end: at)) {
+          for instant in [point, point.adding(milliseconds: lookback)] where span.start < instant && instant < at {
+            instants.append(instant)
+          }
+        }
+      }
+      let holds = instants.allSatisfy { instant in
+        guard let errorRate = rate(lookback, endingAt: instant).errorRate else { return false }  // no data: no verdict
+        // A zero budget (target 100%) burns infinitely fast on any bad time.
+        let burn = allowed > 0 ? errorRate / allowed : (errorRate > 0 ? Double.infinity : 0)
+        return condition.op.holds(burn, condition.threshold)
+      }
+      return AlertState(
+        policy: policy, factor: factor, budgetShare: policy.share(periodMs: period), longBurnRate: rate(lookback).burn,
+        shortBurnRate: nil, firing: holds)
     }
     let long = rate(policy.longWindowMs)
     let short = rate(policy.shortWindowMs)
     // Compared as error rates, so a zero budget (target 100%) fires on any bad time.
     func exceeds(_ errorRate: Double?) -> Bool { errorRate.map { $0 > factor * allowed } ?? false }
     return AlertState(
-      policy: policy, factor: factor, longBurnRate: long.burn, shortBurnRate: short.burn,
+      policy: policy, factor: factor, budgetShare: policy.budgetShare, longBurnRate: long.burn, shortBurnRate: short.burn,
       firing: exceeds(long.errorRate) && exceeds(short.errorRate))
   }
 
@@ -457,6 +489,16 @@ struct RequestSamples: Sendable {
       total += Int128(entry.sample.total)
     }
     return (good, total)
+  }
+
+  /// The instants of the samples inside `window`, in order.
+  func instants(in window: Interval) -> [Timestamp] {
+    var instants: [Timestamp] = []
+    for entry in samples[samples.partitioningIndex { $0.sample.instant >= window.start }...] {
+      guard entry.sample.instant < window.end else { break }
+      instants.append(entry.sample.instant)
+    }
+    return instants
   }
 
   func consumers(in window: Interval, budget: Double) -> [BudgetConsumer] {

@@ -99,7 +99,7 @@ public struct SLOFold: IncidentFold {
         let window = SLOWindows.window(definition.window, at: at, unitHolding: calendarUnitHolding)
         var read = [Interval(start: window.start, end: min(window.end, at))]
         for policy in definition.alertPolicies {
-          read.append(Interval(start: at.adding(milliseconds: -max(policy.longWindowMs, policy.shortWindowMs)), end: at))
+          read.append(Interval(start: at.adding(milliseconds: -policy.readsBackMs), end: at))
         }
         countWindows[org, default: [:]][definition.service, default: []] += read
       }

@@ -22,11 +22,39 @@ struct OpenSLOShapesTests {
     #expect(slo.timeSliceWindowMs == 60_000)
     #expect(slo.window == .calendar(unit: .month, timeZone: "America/New_York", text: "1M", start: LocalDateTime("2022-01-01 12:00:00")))
     #expect(
+      slo.alertPolicies == [
+        BurnRatePolicy(
+          severity: "page",
+          condition: BurnRateCondition(
+            name: "storefront-fast-burn", op: .gte, threshold: 2, lookbackWindowMs: 3_600_000, alertAfterMs: 300_000)),
+        BurnRatePolicy(
+          severity: "ticket",
+          condition: BurnRateCondition(
+            name: "storefront-slow-burn-condition", op: .gte, threshold: 1, lookbackWindowMs: 259_200_000, alertAfterMs: 0)),
+      ], "one by reference (policy, then condition), one inline")
+    #expect(
       documents.warnings.map(\.description) == [
         "Tests/Fixtures/openslo/list-form.yaml: document 3, line 44: field \"spec.objectives[0].op\": has no effect: the toolkit's indicators are not compared with a threshold value",
         "Tests/Fixtures/openslo/list-form.yaml: document 3, line 45: field \"spec.objectives[0].value\": has no effect: the toolkit's indicators are not compared with a threshold value",
-        "Tests/Fixtures/openslo/list-form.yaml: document 3, line 50: field \"spec.alertPolicies\": is not read: burn-rate alerts follow the runbook-revenant.io/burn-rate-policy annotation, or the SRE Workbook's defaults",
+        "Tests/Fixtures/openslo/list-form.yaml: document 4, line 74: field \"spec.alertWhenNoData\": has no effect: alerts are evaluated at one instant, firing or not",
       ])
+  }
+
+  @Test func alertPoliciesAndTheAnnotationTogetherAreRefused() throws {
+    let text = try String(contentsOfFile: Repository.path("Tests/Fixtures/openslo/list-form.yaml"), encoding: .utf8)
+      .replacingOccurrences(
+        of: "      runbook-revenant.io/org: org_acme\n  spec:\n    description: Most",
+        with:
+          "      runbook-revenant.io/org: org_acme\n      runbook-revenant.io/burn-rate-policy: page:2%:1h:5m\n  spec:\n    description: Most"
+      )
+    let error = #expect(throws: SLODefinitionError.self) { try SLODefinitionParser.parse(sources: [(text, "x.yaml")]) }
+    #expect(error?.field == "metadata.annotations.runbook-revenant.io/burn-rate-policy")
+    #expect(error?.reason == "give spec.alertPolicies or this annotation, not both")
+    let dangling = try String(contentsOfFile: Repository.path("Tests/Fixtures/openslo/list-form.yaml"), encoding: .utf8)
+      .replacingOccurrences(of: "conditionRef: storefront-fast-burn", with: "conditionRef: storefront-fast-brun")
+    let missing = #expect(throws: SLODefinitionError.self) { try SLODefinitionParser.parse(sources: [(dangling, "x.yaml")]) }
+    #expect(missing?.field == "spec.conditions[0].conditionRef")
+    #expect(missing?.reason == "names no kind: AlertCondition document; did you mean storefront-fast-burn?")
   }
 
   @Test func anIndicatorRefFindsItsSLIInAnotherFileOfTheDirectory() throws {

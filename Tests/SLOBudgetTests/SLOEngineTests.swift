@@ -365,3 +365,41 @@ struct SliceTargetAndStartTimeTests {
     #expect(thursday.description == "calendar week from 2026-01-01 00:00 (UTC)")
   }
 }
+
+@Suite("OpenSLO burn-rate conditions")
+struct BurnRateConditionTests {
+  private func slo(_ op: BurnRateCondition.Comparison, _ threshold: Double, alertAfter: Int64) -> SLODefinition {
+    var slo = daySLO()
+    slo.alertPolicies = [
+      BurnRatePolicy(
+        severity: "page",
+        condition: BurnRateCondition(name: "c", op: op, threshold: threshold, lookbackWindowMs: 3_600_000, alertAfterMs: alertAfter))
+    ]
+    return slo
+  }
+
+  @Test func theConditionMustHoldOverAllOfAlertAfter() throws {
+    // Bad 11:58–12:00, evaluated at 12:05. Over the hour before 12:05: 2 minutes bad, a burn of 2 ÷ (60 × 1%) = 3.33.
+    // Over the hour before 11:55 (the start of a 10-minute alertAfter): nothing, a burn of 0.
+    let incidents = [incident("a", created: "2026-11-02T11:58:00Z", changes: [("2026-11-02T12:00:00Z", status(.mitigated))])]
+    let at = ts("2026-11-02T12:05:00Z")
+    let now = try SLOEngine.evaluate(slo(.gte, 3, alertAfter: 0), incidents: incidents, at: at).alerts[0]
+    #expect(now.firing)
+    #expect(close(now.longBurnRate, 2.0 / 0.6))
+    #expect(!(try SLOEngine.evaluate(slo(.gte, 3, alertAfter: 600_000), incidents: incidents, at: at).alerts[0].firing))
+    // Below the threshold over the whole span: an `lt` condition holds throughout.
+    #expect(try SLOEngine.evaluate(slo(.lt, 4, alertAfter: 600_000), incidents: incidents, at: at).alerts[0].firing)
+  }
+
+  @Test func aLongIncidentKeepsItFiringAcrossTheSpanWithTheMinimumInside() throws {
+    // Bad 11:00–12:00, at 12:05, alertAfter 10 minutes: the hour-long burn over [11:55, 12:05] is lowest at the ends
+    // (55 minutes bad, 91.7) and highest at 12:00 (60 minutes, 100): a threshold of 95 holds at 12:00 only.
+    let incidents = [incident("a", created: "2026-11-02T11:00:00Z", changes: [("2026-11-02T12:00:00Z", status(.mitigated))])]
+    let at = ts("2026-11-02T12:05:00Z")
+    #expect(try SLOEngine.evaluate(slo(.gte, 90, alertAfter: 600_000), incidents: incidents, at: at).alerts[0].firing)
+    #expect(!(try SLOEngine.evaluate(slo(.gte, 95, alertAfter: 600_000), incidents: incidents, at: at).alerts[0].firing))
+    // `lte 95` fails at 12:00, a change point inside the span: checked there, not only at the ends.
+    #expect(!(try SLOEngine.evaluate(slo(.lte, 95, alertAfter: 600_000), incidents: incidents, at: at).alerts[0].firing))
+    #expect(try SLOEngine.evaluate(slo(.lte, 95, alertAfter: 0), incidents: incidents, at: at).alerts[0].firing)
+  }
+}

@@ -80,6 +80,15 @@ struct SLOOutputsTests {
     let strict = try runTool(
       "slo", ["report", "--slos", dir.path("strict.yaml"), "--events", "samples/events.jsonl", "--at", "2025-01-01", "--format", "json"])
     documents.append(strict.stdout)
+    // OpenSLO alert conditions, a Timeslices target and a calendar counted from its startTime.
+    let openSLO = try runTool(
+      "slo",
+      [
+        "report", "--slos", "Tests/Fixtures/openslo/list-form.yaml", "--events", "samples/events.jsonl", "--at", "2026-11-23", "--format",
+        "json",
+      ])
+    #expect(openSLO.stdout.contains("\"condition\": {"), "\(openSLO.stderr)")
+    documents.append(openSLO.stdout)
     let validation = try validate(documents)
     #expect(validation.status == 0, "\(validation.stdout)\(validation.stderr)")
     #expect(documents.allSatisfy { $0.contains("\"schemaVersion\": 1") })

@@ -44,10 +44,20 @@ enum SLORendering {
 
   static func firing(_ result: SLOResult) -> [String] {
     result.alerts.filter(\.firing).map { alert in
-      "\(alert.policy.severity): \(Format.percent(alert.policy.budgetShare, decimals: 0)) of budget in "
+      if let condition = alert.policy.condition {
+        return "\(alert.policy.severity): \(conditionText(condition)) (\(condition.name); burn \(burn(alert.longBurnRate)))"
+      }
+      return "\(alert.policy.severity): \(Format.percent(alert.policy.budgetShare, decimals: 0)) of budget in "
         + "\(Format.duration(milliseconds: alert.policy.longWindowMs))/\(Format.duration(milliseconds: alert.policy.shortWindowMs)) "
         + "(factor \(Format.decimal(alert.factor, places: 2)); burn \(burn(alert.longBurnRate)) and \(burn(alert.shortBurnRate)))"
     }
+  }
+
+  /// An OpenSLO condition in words: `burn rate ≥ 2 over 1h 00m for 5m 00s`.
+  static func conditionText(_ condition: BurnRateCondition) -> String {
+    "burn rate \(condition.op.symbol) \(Format.decimal(condition.threshold, places: 2)) over "
+      + Format.duration(milliseconds: condition.lookbackWindowMs)
+      + (condition.alertAfterMs > 0 ? " for \(Format.duration(milliseconds: condition.alertAfterMs))" : "")
   }
 
   // MARK: - slo check
@@ -197,6 +207,11 @@ enum SLORendering {
       for note in result.notes { out += "  note: \(note)\n" }
       out += "  alerts:\n"
       for alert in result.alerts {
+        if let condition = alert.policy.condition {
+          out += "    \(alert.firing ? "FIRING" : "ok    ") \(alert.policy.severity) \(conditionText(condition)) (\(condition.name)): "
+          out += "burn \(burn(alert.longBurnRate))\n"
+          continue
+        }
         out +=
           "    \(alert.firing ? "FIRING" : "ok    ") \(alert.policy.severity) \(Format.percent(alert.policy.budgetShare, decimals: 0)) in "
         out += "\(Format.duration(milliseconds: alert.policy.longWindowMs))/\(Format.duration(milliseconds: alert.policy.shortWindowMs)): "
@@ -302,12 +317,22 @@ enum SLORendering {
           }),
         "alerts": .array(
           result.alerts.map { alert in
-            .object([
-              "severity": .string(alert.policy.severity), "budgetShare": number(alert.policy.budgetShare),
+            var object: JSONObject = [
+              "severity": .string(alert.policy.severity), "budgetShare": number(alert.budgetShare),
               "longWindowMs": .number(String(alert.policy.longWindowMs)), "shortWindowMs": .number(String(alert.policy.shortWindowMs)),
               "factor": number(alert.factor), "longBurnRate": number(alert.longBurnRate), "shortBurnRate": number(alert.shortBurnRate),
               "firing": .bool(alert.firing),
-            ])
+            ]
+            if let condition = alert.policy.condition {
+              object.append(
+                "condition",
+                .object([
+                  "name": .string(condition.name), "op": .string(condition.op.rawValue), "threshold": number(condition.threshold),
+                  "lookbackWindowMs": .number(String(condition.lookbackWindowMs)),
+                  "alertAfterMs": .number(String(condition.alertAfterMs)),
+                ]))
+            }
+            return .object(object)
           }),
         "recorded": .array(
           result.recorded.map { record in
