@@ -80,17 +80,16 @@ public struct SLODocuments: Sendable {
   }
 }
 
-/// A field of a definition that the toolkit reads but that has no effect on its figures.
+/// A field of a definition that the toolkit reads but that has no effect on its figures: placed and
+/// worded as an ``SLODefinitionError`` is, but reported without stopping.
 public struct SLODefinitionWarning: Sendable, Equatable, CustomStringConvertible {
-  public var file: String
-  public var document: Int
-  public var line: Int?
-  public var field: String
-  public var reason: String
+  public var place: SLODefinitionError
 
-  public var description: String {
-    "\(file): document \(document)\(line.map { ", line \($0)" } ?? ""): field \"\(field)\": \(reason)"
+  public init(file: String, document: Int, line: Int?, field: String, reason: String) {
+    place = SLODefinitionError(file: file, document: document, line: line, field: field, reason: reason)
   }
+
+  public var description: String { place.description }
 }
 
 /// What an SLO measures.
