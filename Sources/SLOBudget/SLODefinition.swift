@@ -17,6 +17,8 @@ public struct SLODefinition: Sendable, Hashable {
   public var target: Double
   /// With Timeslices: the slice length; a slice is bad if any bad time falls in it.
   public var timeSliceWindowMs: Int64?
+  /// The `kind: BudgetAdjustment` documents that name this SLO.
+  public var adjustments: [BudgetAdjustment] = []
   /// With Timeslices: the share of a slice that must be good for the slice to be good
   /// (`objectives[0].timeSliceTarget`, in (0, 1]; 1 when not given: any bad time makes a slice bad).
   public var timeSliceTarget: Double = 1

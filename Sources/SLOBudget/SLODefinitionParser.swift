@@ -77,11 +77,27 @@ public enum SLODefinitionParser {
       library.byKind[kind, default: [:]][name] = document
     }
     var parsed = SLODocuments()
+    var adjustments: [(BudgetAdjustment, Document)] = []
     for document in documents {
       switch document.node["kind"]?.string {
       case "SLO": parsed.definitions.append(try document.definition(library: library, warnings: &parsed.warnings))
       case "Service": parsed.services.append(try document.service())
+      case "BudgetAdjustment": adjustments.append((try document.budgetAdjustment(), document))
       default: continue
+      }
+    }
+    // Each adjustment goes to the SLOs it names; a name that matches none is a typo to report.
+    let names = Set(parsed.definitions.map(\.name))
+    for (adjustment, document) in adjustments {
+      for (index, name) in adjustment.sloNames.enumerated() where !names.contains(name) {
+        let hint = NearMatches.find(name, among: names)
+        throw document.fail(
+          "spec.filters.slos[\(index)].name",
+          "names no SLO of these files" + (hint.isEmpty ? "" : "; did you mean \(hint.joined(separator: ", "))?"),
+          at: document.child(["spec", "filters", "slos"])?.sequence?[index])
+      }
+      for index in parsed.definitions.indices where adjustment.sloNames.contains(parsed.definitions[index].name) {
+        parsed.definitions[index].adjustments.append(adjustment)
       }
     }
     return parsed
@@ -237,6 +253,49 @@ private struct Document {
   /// `FILE: document N, line L` of a node (the document's alone without one).
   private func location(of node: Node?) -> String {
     "\(file): document \(number)" + (node?.mark.map { ", line \($0.line)" } ?? "")
+  }
+
+  /// A `kind: BudgetAdjustment` (OpenSLO v2alpha's shape; `openslo/v1` accepted too).
+  func budgetAdjustment() throws(SLODefinitionError) -> BudgetAdjustment {
+    guard let name = try string(["metadata", "name"]) else { throw fail("metadata.name", "is missing") }
+    guard let startNode = child(["spec", "firstEventStart"]) else { throw fail("spec.firstEventStart", "is missing") }
+    let start: Timestamp
+    do {
+      start = try Timestamp(rfc3339: startNode.string ?? "")
+    } catch {
+      throw fail("spec.firstEventStart", "must be an RFC 3339 instant such as 2026-11-17T02:00:00Z", at: startNode)
+    }
+    guard let durationNode = child(["spec", "duration"]) else { throw fail("spec.duration", "is missing") }
+    guard let text = durationNode.string, let (count, unit) = SLODefinitionParser.duration(text),
+      let length = SLODefinitionParser.milliseconds(count: count, unit: unit)
+    else {
+      throw fail("spec.duration", SLODefinitionParser.durationProblem(durationNode.string ?? "", example: "2h or 30m"), at: durationNode)
+    }
+    var recurrence: Recurrence?
+    if let rule = child(["spec", "rrule"]) {
+      switch Recurrence.parse(rule.string ?? "") {
+      case .success(let parsed):
+        if let step = parsed.stepMilliseconds, step < length {
+          throw fail("spec.rrule", "occurrences every \(step / 60_000) minutes overlap a duration of \(text)", at: rule)
+        }
+        recurrence = parsed
+      case .failure(let error): throw fail("spec.rrule", "\(error)", at: rule)
+      }
+    }
+    guard let slos = child(["spec", "filters", "slos"])?.sequence, !slos.isEmpty else {
+      throw fail("spec.filters.slos", "must list the SLOs it applies to (- name: ...)")
+    }
+    var names: [String] = []
+    for (index, item) in slos.enumerated() {
+      guard let slo = item["name"]?.string, !slo.isEmpty else {
+        throw fail("spec.filters.slos[\(index)].name", "is missing", at: item)
+      }
+      names.append(slo)
+    }
+    let reason = child(["spec", "description"])?.string ?? ""
+    return BudgetAdjustment(
+      name: name, reason: reason.isEmpty ? "(no description)" : reason, firstStart: start, durationMs: length,
+      recurrence: recurrence, sloNames: names)
   }
 
   func service() throws(SLODefinitionError) -> DeclaredService {

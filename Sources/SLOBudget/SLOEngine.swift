@@ -120,6 +120,10 @@ public struct SLOResult: Sendable {
   public var daily: [DailyBudget]
   public var explainedIntervals: [ExplainedInterval]
   public var explainedSamples: [ExplainedSample]
+  /// The figures without the SLO's budget adjustments, when one applied in the evaluated window.
+  public var raw: RawFigures?
+  /// Each occurrence of an adjustment inside the evaluated window, with what it removed.
+  public var adjustments: [AppliedAdjustment] = []
 
   /// The error budget in minutes, for time-based SLOs.
   public var errorBudgetMinutes: Double? { measure == .time ? errorBudget / 60_000 : nil }
@@ -176,7 +180,56 @@ public enum SLOEngine {
   }
 
   /// The evaluation proper, over what the fold kept of the SLO's org and service.
+  ///
+  /// With budget adjustments in the evaluated window, the figures are those without what they
+  /// exclude, and ``SLOResult/raw`` holds the figures with it, for the reader to compare.
   static func evaluate(
+    _ definition: SLODefinition, orgId: String, incidents: ServiceIncidents, at: Timestamp, calendarUnitHolding: Timestamp?,
+    minimumRemaining: Double, explain: Bool
+  ) -> SLOResult {
+    let window = SLOWindows.window(definition.window, at: at, unitHolding: calendarUnitHolding)
+    let evaluated = Interval(start: window.start, end: min(window.end, at))
+    let occurrences = definition.adjustments.flatMap { adjustment in
+      adjustment.occurrences(overlapping: evaluated).compactMap { $0.clipped(to: evaluated) }.map { (adjustment, $0) }
+    }
+    guard !occurrences.isEmpty else {
+      return evaluateUnadjusted(
+        definition, orgId: orgId, incidents: incidents, at: at, calendarUnitHolding: calendarUnitHolding,
+        minimumRemaining: minimumRemaining, explain: explain)
+    }
+    let excluded = occurrences.map(\.1).unioned()
+    var plain = definition
+    plain.adjustments = []
+    let raw = evaluateUnadjusted(
+      plain, orgId: orgId, incidents: incidents, at: at, calendarUnitHolding: calendarUnitHolding, minimumRemaining: minimumRemaining,
+      explain: false)
+    var kept = incidents
+    kept.counted = incidents.counted.map { entry in
+      var entry = entry
+      entry.intervals = entry.intervals.subtracting(excluded)
+      return entry
+    }.filter { !$0.intervals.isEmpty }
+    kept.samples = incidents.samples.excluding(excluded)
+    var result = evaluateUnadjusted(
+      definition, orgId: orgId, incidents: kept, at: at, calendarUnitHolding: calendarUnitHolding, minimumRemaining: minimumRemaining,
+      explain: explain)
+    result.raw = RawFigures(
+      valid: raw.valid, bad: raw.bad, sli: raw.sli, consumed: raw.consumed, remaining: raw.remaining, status: raw.status)
+    let union = incidents.counted.flatMap(\.intervals).unioned()
+    result.adjustments = occurrences.map { adjustment, occurrence in
+      let removed: Double
+      switch definition.indicator {
+      case .incidentTime: removed = Double(union.clipped(to: occurrence).totalMilliseconds)
+      case .requestRatio:
+        let counts = incidents.samples.counts(in: occurrence)
+        removed = Double(counts.total - counts.good)
+      }
+      return AppliedAdjustment(name: adjustment.name, reason: adjustment.reason, occurrence: occurrence, removed: removed)
+    }
+    return result
+  }
+
+  private static func evaluateUnadjusted(
     _ definition: SLODefinition, orgId: String, incidents: ServiceIncidents, at: Timestamp, calendarUnitHolding: Timestamp?,
     minimumRemaining: Double, explain: Bool
   ) -> SLOResult {
@@ -491,6 +544,17 @@ struct RequestSamples: Sendable {
     return (good, total)
   }
 
+  /// These samples but those whose instant lies in one of `intervals` (sorted, disjoint).
+  func excluding(_ intervals: [Interval]) -> RequestSamples {
+    RequestSamples(
+      sorted: samples.filter { entry in
+        let index = intervals.partitioningIndex { $0.end > entry.sample.instant }
+        return !(index < intervals.count && intervals[index].start <= entry.sample.instant)
+      })
+  }
+
+  private init(sorted: [(incidentId: String, sample: RequestSample)]) { samples = sorted }
+
   /// The instants of the samples inside `window`, in order.
   func instants(in window: Interval) -> [Timestamp] {
     var instants: [Timestamp] = []
@@ -535,5 +599,21 @@ extension Double {
     if whole >= 9_223_372_036_854_775_807 { return .max }
     if whole <= -9_223_372_036_854_775_808 { return .min }
     return Int64(whole)
+  }
+}
+
+extension [Interval] {
+  /// These intervals (sorted, disjoint) without what `other` (sorted, disjoint) covers.
+  func subtracting(_ other: [Interval]) -> [Interval] {
+    var result: [Interval] = []
+    for piece in self {
+      var start = piece.start
+      for cut in other where cut.end > start && cut.start < piece.end {
+        if cut.start > start { result.append(Interval(start: start, end: cut.start)) }
+        start = Swift.max(start, cut.end)
+      }
+      if start < piece.end { result.append(Interval(start: start, end: piece.end)) }
+    }
+    return result
   }
 }

@@ -29,7 +29,28 @@ extension SampleGenerator {
     }
     // A declared service: its SLOs are scored even in a stream where it has no incident yet.
     for org in 0..<max(1, configuration.orgs) { documents.append(declaredService(orgId: Self.orgName(org), service: "payments")) }
+    documents.append(maintenanceWindow(slo: "\(Self.orgName(0).dropFirst(4))-payments-availability-monthly"))
     return documents.joined(separator: "---\n")
+  }
+
+  /// A recurring budget adjustment: planned work whose bad time must not burn the budget.
+  private func maintenanceWindow(slo: String) -> String {
+    """
+    apiVersion: openslo/v2alpha
+    kind: BudgetAdjustment
+    metadata:
+      name: payments-failover-drill
+      displayName: Payments failover drill
+    spec:
+      description: Weekly failover drill of the payments ledger, announced in the change calendar.
+      firstEventStart: 2026-11-07T11:30:00Z
+      duration: 1h
+      rrule: FREQ=WEEKLY;INTERVAL=1;COUNT=8
+      filters:
+        slos:
+          - name: \(slo)
+
+    """
   }
 
   private func declaredService(orgId: String, service: String) -> String {

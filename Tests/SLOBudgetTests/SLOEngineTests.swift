@@ -403,3 +403,55 @@ struct BurnRateConditionTests {
     #expect(try SLOEngine.evaluate(slo(.lte, 95, alertAfter: 0), incidents: incidents, at: at).alerts[0].firing)
   }
 }
+
+@Suite("Budget adjustments: planned work that does not burn the budget")
+struct BudgetAdjustmentTests {
+  private func adjustment(_ start: String, minutes: Int64, rule: String? = nil) throws -> BudgetAdjustment {
+    BudgetAdjustment(
+      name: "drill", reason: "failover drill", firstStart: ts(start), durationMs: minutes * 60_000,
+      recurrence: try rule.map { try Recurrence.parse($0).get() }, sloNames: ["checkout-availability"])
+  }
+
+  @Test func badTimeInsideAnOccurrenceIsRemovedAndTheRawFiguresKept() throws {
+    // Bad 10:00–11:00; the drill covers 10:30–11:00: 30 minutes remain of a 14.4-minute budget.
+    var slo = daySLO()
+    slo.adjustments = [try adjustment("2026-11-02T10:30:00Z", minutes: 30)]
+    let incidents = [incident("a", created: "2026-11-02T10:00:00Z", changes: [("2026-11-02T11:00:00Z", status(.mitigated))])]
+    let result = try evaluate(slo, incidents)
+    #expect(result.bad == 30 * 60_000)
+    #expect(close(result.raw?.bad, 3_600_000))
+    #expect(close(result.raw?.consumed, 3_600_000.0 / 864_000))
+    #expect(close(result.consumed, 1_800_000.0 / 864_000))
+    #expect(
+      result.adjustments == [
+        AppliedAdjustment(
+          name: "drill", reason: "failover drill",
+          occurrence: Interval(start: ts("2026-11-02T10:30:00Z"), end: ts("2026-11-02T11:00:00Z")), removed: 30 * 60_000)
+      ])
+    // Without an occurrence in the window, nothing changes and no raw figures are shown.
+    slo.adjustments = [try adjustment("2026-10-01T10:30:00Z", minutes: 30)]
+    let untouched = try evaluate(slo, incidents)
+    #expect(untouched.bad == 60 * 60_000 && untouched.raw == nil && untouched.adjustments.isEmpty)
+  }
+
+  @Test(arguments: [
+    // rule, first start, the occurrences inside November 2026 (worked out on a calendar).
+    ("FREQ=WEEKLY;COUNT=3", "2026-11-03T02:00:00Z", ["2026-11-03T02:00:00Z", "2026-11-10T02:00:00Z", "2026-11-17T02:00:00Z"]),
+    ("FREQ=DAILY;INTERVAL=10;UNTIL=20261125T000000Z", "2026-10-31T23:00:00Z", ["2026-11-10T23:00:00Z", "2026-11-20T23:00:00Z"]),
+    // The 31st falls on the last day of shorter months; counted from the first start, so it does not drift.
+    ("FREQ=MONTHLY", "2026-08-31T12:00:00Z", ["2026-11-30T12:00:00Z"]),
+    ("FREQ=YEARLY", "2024-11-15T00:00:00Z", ["2026-11-15T00:00:00Z"]),
+  ])
+  func recurrencesFollowTheirRule(rule: String, first: String, expected: [String]) throws {
+    let drill = try adjustment(first, minutes: 60, rule: rule)
+    let november = Interval(start: ts("2026-11-01T00:00:00Z"), end: ts("2026-12-01T00:00:00Z"))
+    #expect(drill.occurrences(overlapping: november).map(\.start) == expected.map(ts))
+  }
+
+  @Test func rulesOutsideTheSupportedPartAreRefusedInWords() {
+    #expect(Recurrence.parse("FREQ=WEEKLY;BYDAY=TU") == .failure(.unsupported("BYDAY=TU")))
+    #expect(Recurrence.parse("INTERVAL=2") == .failure(.missingFrequency))
+    #expect(Recurrence.parse("FREQ=HOURLY") == .failure(.unsupported("FREQ=HOURLY")))
+    #expect(Recurrence.parse("FREQ=DAILY;COUNT=2;UNTIL=20261231") == .failure(.malformed("COUNT and UNTIL together")))
+  }
+}

@@ -60,6 +60,25 @@ enum SLORendering {
       + (condition.alertAfterMs > 0 ? " for \(Format.duration(milliseconds: condition.alertAfterMs))" : "")
   }
 
+  /// Raw figures beside the adjusted ones: `raw bad 10h 20m, consumed 153.72%, BREACHED → adjusted bad 9h 20m, …`.
+  static func adjustmentLine(_ result: SLOResult) -> String? {
+    guard let raw = result.raw else { return nil }
+    var line = "\(result.definition.name): raw bad \(amount(raw.bad, result)), consumed \(percent(raw.consumed)), "
+    line += "\(raw.status.rawValue) → adjusted bad \(amount(result.bad, result)), consumed \(percent(result.consumed)), "
+    line += "\(result.status.rawValue)"
+    var byName: [(name: String, reason: String, count: Int, removed: Double)] = []
+    for applied in result.adjustments {
+      if let index = byName.firstIndex(where: { $0.name == applied.name }) {
+        byName[index].count += 1
+        byName[index].removed += applied.removed
+      } else {
+        byName.append((applied.name, applied.reason, 1, applied.removed))
+      }
+    }
+    let parts = byName.map { "\($0.name), \($0.count) occurrence(s), \(amount($0.removed, result)) removed: \($0.reason)" }
+    return line + " (" + parts.joined(separator: "; ") + ")"
+  }
+
   // MARK: - slo check
 
   static func checkTable(_ results: [SLOResult], at: Timestamp, minimumRemaining: Double) -> String {
@@ -81,6 +100,11 @@ enum SLORendering {
     if !noData.isEmpty {
       out += "\nNo data\n"
       for result in noData { out += "  \(result.definition.name): \(result.notes.joined(separator: "; "))\n" }
+    }
+    let adjusted = results.compactMap(adjustmentLine)
+    if !adjusted.isEmpty {
+      out += "\nBudget adjustments (planned work excluded)\n"
+      for line in adjusted { out += "  \(line)\n" }
     }
     return out
   }
@@ -125,6 +149,11 @@ enum SLORendering {
         for line in firing(result) { out += "- `\(result.definition.name)`: \(line)\n" }
       }
     }
+    let adjusted = results.compactMap(adjustmentLine)
+    if !adjusted.isEmpty {
+      out += "\n### Budget adjustments (planned work excluded)\n\n"
+      for line in adjusted { out += "- \(line)\n" }
+    }
     return out
   }
 
@@ -166,6 +195,7 @@ enum SLORendering {
       "consumed \(percent(result.consumed)), remaining \(percent(result.remaining)), burn rate \(burn(result.burnRate))",
     ]
     lines += firing(result).map { "alert firing: \($0)" }
+    if let adjustment = adjustmentLine(result) { lines.append("budget adjustment: \(adjustment)") }
     lines += result.notes
     return lines.joined(separator: "\n")
   }
@@ -205,6 +235,15 @@ enum SLORendering {
         out += "  time slices: \(slices.bad) of \(slices.total) slices of \(Format.duration(milliseconds: slices.lengthMs)) bad\n"
       }
       for note in result.notes { out += "  note: \(note)\n" }
+      if let raw = result.raw {
+        out += "  without budget adjustments: SLI \(percent(raw.sli, decimals: 4)); bad \(amount(raw.bad, result)); "
+        out += "consumed \(percent(raw.consumed)), remaining \(percent(raw.remaining)); \(raw.status.rawValue)\n"
+        out += "  budget adjustments:\n"
+        for applied in result.adjustments {
+          out += "    \(applied.occurrence.start) → \(applied.occurrence.end)  \(applied.name): \(amount(applied.removed, result)) removed"
+          out += "  \"\(applied.reason)\"\n"
+        }
+      }
       out += "  alerts:\n"
       for alert in result.alerts {
         if let condition = alert.policy.condition {
@@ -343,6 +382,24 @@ enum SLORendering {
             ])
           }),
       ]
+      if let raw = result.raw {
+        object.append(
+          "raw",
+          .object([
+            "valid": number(raw.valid, places: 0), "bad": number(raw.bad, places: 0), "sli": number(raw.sli),
+            "errorBudgetConsumed": number(raw.consumed), "errorBudgetRemaining": number(raw.remaining),
+            "status": .string(raw.status.rawValue),
+          ]))
+        object.append(
+          "adjustments",
+          .array(
+            result.adjustments.map { applied in
+              .object([
+                "name": .string(applied.name), "reason": .string(applied.reason), "start": ts(applied.occurrence.start),
+                "end": ts(applied.occurrence.end), "removed": number(applied.removed, places: 0),
+              ])
+            }))
+      }
       if let slices = result.timeSlices {
         object.append(
           "timeSlices",
