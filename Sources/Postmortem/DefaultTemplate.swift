@@ -62,6 +62,12 @@ Error budget consumed by this incident:
 {{#sloImpact}}
 | `{{slo}}` | {{window}}, {{windowStart}} → {{windowEnd}} | {{consumed}} | {{bad}} | {{budget}} | {{#eventIds}}`{{.}}` {{/eventIds}} |
 {{/sloImpact}}
+{{#sloImpact}}
+{{#adjustment}}
+
+Note on `{{slo}}`: {{adjustment}}.
+{{/adjustment}}
+{{/sloImpact}}
 
 Definition: {{sloImpactDefinition}}.
 {{/hasSloImpact}}

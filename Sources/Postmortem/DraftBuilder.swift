@@ -281,11 +281,32 @@ public enum DraftBuilder {
       let folded = input.sloResults?.first { $0.definition.name == slo.name }
       guard
         let result = folded
-          ?? (try? SLOEngine.evaluate(slo, incidents: input.organisation, at: end, defaultOrgId: incident.orgId, explain: false)),
-        let consumer = result.consumers.first(where: { $0.incidentId == incident.incidentId })
+          ?? (try? SLOEngine.evaluate(slo, incidents: input.organisation, at: end, defaultOrgId: incident.orgId, explain: false))
       else { return nil }
+      // Planned work excluded from the budget, where it overlapped this incident's impact: said, not hidden.
+      let impact = Interval(start: incident.lifecycle.impactStartedAt, end: end)
+      let excluding = result.adjustments.filter { $0.occurrence.start < impact.end && impact.start < $0.occurrence.end }
+      let note =
+        excluding.isEmpty
+        ? nil
+        : "a budget adjustment applied: "
+          + excluding.map { "\($0.name) (\($0.reason)) \($0.occurrence.start) → \($0.occurrence.end)" }.joined(separator: "; ")
+          + "; its bad time there does not count"
+      guard let consumer = result.consumers.first(where: { $0.incidentId == incident.incidentId }) else {
+        guard let note else { return nil }
+        return .object([
+          "slo": .string(slo.name), "window": .string("\(slo.window)"), "windowStart": .string(result.window.start.description),
+          "windowEnd": .string(result.window.end.description), "consumed": .string("none"), "bad": .string("excluded"),
+          "budget": .string(
+            result.measure == .time
+              ? duration(result.errorBudget.clampedMilliseconds(.towardZero))
+              : "\(result.errorBudget.wholeNumberText(.towardZero)) requests"),
+          "unit": .string(result.measure == .time ? "time" : "requests"), "eventIds": .array(eventIds.map(JSONValue.string)),
+          "adjustment": .string(note),
+        ])
+      }
       let unit = result.measure == .time ? "time" : "requests"
-      return .object([
+      var object: JSONObject = [
         "slo": .string(slo.name), "window": .string("\(slo.window)"), "windowStart": .string(result.window.start.description),
         "windowEnd": .string(result.window.end.description),
         "consumed": .string(consumer.share.map(EventDescription.percent) ?? "all of a zero budget"),
@@ -298,7 +319,9 @@ public enum DraftBuilder {
         "unit": .string(unit),
         // The status and severity changes that bound this incident's bad time.
         "eventIds": .array(eventIds.map(JSONValue.string)),
-      ])
+      ]
+      if let note { object.append("adjustment", .string(note)) }
+      return .object(object)
     }
   }
 

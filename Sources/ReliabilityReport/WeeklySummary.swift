@@ -35,6 +35,18 @@ public enum WeeklySummary {
       out +=
         "\(percent(r.consumed)) | \(percent(r.remaining)) | \(r.burnRate.map { NumberText.decimal($0, places: 2) } ?? "–") | \(status) |\n"
     }
+    // Planned work excluded from a budget: the raw figures beside the adjusted ones, and why.
+    let adjusted = f.slos.filter { $0.raw != nil }
+    if !adjusted.isEmpty {
+      out += "\nBudget adjustments (planned work excluded):\n\n"
+      for r in adjusted {
+        guard let raw = r.raw else { continue }
+        let names = r.adjustments.map(\.name).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let reasons = r.adjustments.map(\.reason).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        out += "- `\(r.definition.name)`: consumed \(percent(raw.consumed)) raw, \(percent(r.consumed)) adjusted "
+        out += "(\(names.joined(separator: ", ")), \(r.adjustments.count) occurrence(s)): \(reasons.joined(separator: " "))\n"
+      }
+    }
     out += "\n## Recurring patterns\n\n"
     if f.patterns.groups.isEmpty {
       out += "No group had \(f.patterns.minimumCount) or more incidents in the period.\n"

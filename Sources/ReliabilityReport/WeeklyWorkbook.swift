@@ -162,7 +162,7 @@ public enum WeeklyWorkbook {
       [
         "SLO", "Org", "Service", "Indicator", "Budgeting", "Window", "Window start", "Window end", "Evaluated to", "Target", "SLI",
         "Unit", "Valid", "Bad", "Error budget", "Consumed", "Remaining", "Burn rate", "Budget minutes", "Remaining minutes", "Status",
-        "Alerts firing", "Top consumers",
+        "Alerts firing", "Top consumers", "Bad (raw)", "Consumed (raw)", "Remaining (raw)", "Budget adjustments",
       ], formats.header)
     for r in f.slos {
       try table.row([
@@ -177,6 +177,11 @@ public enum WeeklyWorkbook {
           r.alerts.filter(\.firing).map { "\($0.policy.severity) \(EventDescription.percent($0.budgetShare))" }.joined(
             separator: ", ")),
         text(r.consumers.prefix(3).map(\.incidentId).joined(separator: ", ")),
+        // Without budget adjustments the raw figures are the figures: shown alike, so the columns always read.
+        .number(r.raw?.bad ?? r.bad, nil), .number(r.raw.map(\.consumed) ?? r.consumed, formats.percent),
+        .number(r.raw.map(\.remaining) ?? r.remaining, formats.percent),
+        text(
+          r.adjustments.map { "\($0.name) \($0.occurrence.start): \($0.reason)" }.joined(separator: "; ")),
       ])
     }
     try table.finish(freeze: true)

@@ -187,3 +187,20 @@ struct PostmortemCommandTests {
     #expect(drafted > 200)
   }
 }
+
+@Suite("Postmortem drafts and budget adjustments")
+struct DraftAdjustmentTests {
+  @Test func theSLOImpactSaysWhenPlannedWorkWasExcluded() throws {
+    // inc_0006j2a7b's bad time (2026-11-21 11:40–11:47) falls inside the samples' Saturday failover drill.
+    let result = try runTool(
+      "postmortem",
+      ["draft", "inc_0006j2a7b", "--events", "samples/events.jsonl", "--slos", "samples/slos.yaml", "--at", "2026-11-23T00:00:00Z"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("| `acme-payments-availability-monthly` | calendar month (UTC), "))
+    #expect(result.stdout.contains("| none | excluded | 3h 36m |"))
+    #expect(
+      result.stdout.contains(
+        "Note on `acme-payments-availability-monthly`: a budget adjustment applied: payments-failover-drill (Weekly failover drill of the payments ledger, announced in the change calendar.) 2026-11-21T11:30:00.000Z → 2026-11-21T11:47:41.881Z; its bad time there does not count."
+      ))
+  }
+}

@@ -102,6 +102,12 @@ struct WeeklyReportTests {
       let row = index + 2
       #expect(cells["A\(row)"] == slo["name"] as? String)
       #expect(cells["U\(row)"] == slo["status"] as? String)
+      // Raw figures (without budget adjustments) beside the adjusted ones: the same where none applied.
+      let raw = slo["raw"] as? [String: Any] ?? slo
+      let rawConsumed = raw["errorBudgetConsumed"] as? Double
+      #expect(
+        rawConsumed.map { abs($0 - (cells["Y\(row)"].flatMap(Double.init) ?? .nan)) < 1e-6 } ?? (cells["Y\(row)"] == nil),
+        "\(slo["name"] ?? "") raw consumed")
       for (column, key) in [("N", "bad"), ("P", "errorBudgetConsumed"), ("Q", "errorBudgetRemaining")] {
         let expected = slo[key] as? Double
         let actual = cells["\(column)\(row)"].flatMap(Double.init)
@@ -113,7 +119,7 @@ struct WeeklyReportTests {
     // Breached and at-risk budgets are highlighted; the header is frozen and filtered.
     let xml = book.files["xl/worksheets/sheet2.xml"] ?? ""
     #expect(xml.contains("<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"))
-    #expect(xml.contains("<autoFilter ref=\"A1:W8\"/>"))
+    #expect(xml.contains("<autoFilter ref=\"A1:AA8\"/>"))
     #expect(xml.contains("<conditionalFormatting sqref=\"Q2:Q8\"><cfRule type=\"cellIs\""))
     #expect(xml.contains("<formula>0</formula>") && xml.contains("<formula>0.25</formula>"))
   }
