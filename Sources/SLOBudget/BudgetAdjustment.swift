@@ -191,4 +191,6 @@ public struct RawFigures: Sendable, Hashable {
   public var consumed: Double?
   public var remaining: Double?
   public var status: SLOStatus
+  /// The daily series without the adjustments.
+  public var daily: [DailyBudget]
 }

@@ -214,7 +214,8 @@ public enum SLOEngine {
       definition, orgId: orgId, incidents: kept, at: at, calendarUnitHolding: calendarUnitHolding, minimumRemaining: minimumRemaining,
       explain: explain)
     result.raw = RawFigures(
-      valid: raw.valid, bad: raw.bad, sli: raw.sli, consumed: raw.consumed, remaining: raw.remaining, status: raw.status)
+      valid: raw.valid, bad: raw.bad, sli: raw.sli, consumed: raw.consumed, remaining: raw.remaining, status: raw.status,
+      daily: raw.daily)
     let union = incidents.counted.flatMap(\.intervals).unioned()
     result.adjustments = occurrences.map { adjustment, occurrence in
       let removed: Double

@@ -28,4 +28,15 @@ struct SLOLintTests {
     #expect(result.stderrLines.count == 1)
     #expect(result.stderr.hasPrefix("Error: Tests/Fixtures/openslo/foreign-source.yaml: document 1, line 14: "))
   }
+
+  @Test func theStandardOpenSLOSampleLoadsAndCountsFromItsStartTime() throws {
+    let lint = try runTool("slo", ["lint", "--slos", "samples/openslo"])
+    #expect(lint.status == 0 && lint.stdout == "samples/openslo: 1 SLO(s), no warnings\n", "\(lint.stderr)")
+    let report = try runTool(
+      "slo", ["report", "--slos", "samples/openslo", "--events", "samples/events.jsonl", "--at", "2026-11-23T00:00:00Z"])
+    // Months from the 15th at 09:00 Paris time (08:00Z in winter); 0.5% of 30 days is 3h 36m.
+    #expect(report.stdout.contains("window 2026-11-15T08:00:00.000Z → 2026-12-15T08:00:00.000Z"), "\(report.stdout)")
+    #expect(report.stdout.contains("budget 3h 36m"))
+    #expect(report.stdout.contains("page burn rate ≥ 2.00 over 1h 00m for 5m 00s (search-fast-burn)"))
+  }
 }

@@ -313,14 +313,20 @@ enum SLORendering {
     return out
   }
 
+  /// The daily series; `raw_bad` and `raw_remaining` are the figures without budget adjustments (the same where none applied).
   static func dailyCSV(_ results: [SLOResult]) -> String {
-    var out = CSV.line(["slo", "org_id", "service", "date", "day_start", "day_end", "bad", "unit", "consumed", "remaining"])
+    var out = CSV.line([
+      "slo", "org_id", "service", "date", "day_start", "day_end", "bad", "unit", "consumed", "remaining", "raw_bad", "raw_remaining",
+    ])
     for result in results {
-      for day in result.daily {
+      let raw = result.raw?.daily ?? result.daily
+      for (index, day) in result.daily.enumerated() {
+        let unadjusted = raw.indices.contains(index) ? raw[index] : day
         out += CSV.line([
           result.definition.name, result.orgId, result.definition.service, day.date.description, day.interval.start.description,
           day.interval.end.description, Format.decimal(day.bad, places: 0), result.measure == .time ? "ms" : "requests",
           day.consumed.map { Format.decimal($0, places: 6) } ?? "", day.remaining.map { Format.decimal($0, places: 6) } ?? "",
+          Format.decimal(unadjusted.bad, places: 0), unadjusted.remaining.map { Format.decimal($0, places: 6) } ?? "",
         ])
       }
     }
