@@ -292,31 +292,21 @@ public enum DraftBuilder {
         : "a budget adjustment applied: "
           + excluding.map { "\($0.name) (\($0.reason)) \($0.occurrence.start) → \($0.occurrence.end)" }.joined(separator: "; ")
           + "; its bad time there does not count"
-      guard let consumer = result.consumers.first(where: { $0.incidentId == incident.incidentId }) else {
-        guard let note else { return nil }
-        return .object([
-          "slo": .string(slo.name), "window": .string("\(slo.window)"), "windowStart": .string(result.window.start.description),
-          "windowEnd": .string(result.window.end.description), "consumed": .string("none"), "bad": .string("excluded"),
-          "budget": .string(
-            result.measure == .time
-              ? duration(result.errorBudget.clampedMilliseconds(.towardZero))
-              : "\(result.errorBudget.wholeNumberText(.towardZero)) requests"),
-          "unit": .string(result.measure == .time ? "time" : "requests"), "eventIds": .array(eventIds.map(JSONValue.string)),
-          "adjustment": .string(note),
-        ])
-      }
-      let unit = result.measure == .time ? "time" : "requests"
+      let consumer = result.consumers.first { $0.incidentId == incident.incidentId }
+      // Without bad time of its own the incident is listed only when an adjustment took that time out.
+      guard consumer != nil || note != nil else { return nil }
+      let time = result.measure == .time
+      let consumed = consumer.map { $0.share.map(EventDescription.percent) ?? "all of a zero budget" } ?? "none"
+      let bad =
+        consumer.map { time ? duration($0.bad.clampedMilliseconds(.towardZero)) : "\($0.bad.wholeNumberText(.towardZero)) bad requests" }
+        ?? "excluded"
       var object: JSONObject = [
         "slo": .string(slo.name), "window": .string("\(slo.window)"), "windowStart": .string(result.window.start.description),
-        "windowEnd": .string(result.window.end.description),
-        "consumed": .string(consumer.share.map(EventDescription.percent) ?? "all of a zero budget"),
-        "bad": .string(
-          result.measure == .time
-            ? duration(consumer.bad.clampedMilliseconds(.towardZero)) : "\(consumer.bad.wholeNumberText(.towardZero)) bad requests"),
+        "windowEnd": .string(result.window.end.description), "consumed": .string(consumed), "bad": .string(bad),
         "budget": .string(
-          result.measure == .time
+          time
             ? duration(result.errorBudget.clampedMilliseconds(.towardZero)) : "\(result.errorBudget.wholeNumberText(.towardZero)) requests"),
-        "unit": .string(unit),
+        "unit": .string(time ? "time" : "requests"),
         // The status and severity changes that bound this incident's bad time.
         "eventIds": .array(eventIds.map(JSONValue.string)),
       ]
