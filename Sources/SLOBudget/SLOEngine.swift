@@ -597,8 +597,9 @@ extension Double {
   public func clampedMilliseconds(_ rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) -> Int64 {
     let whole = rounded(rule)
     guard whole.isFinite else { return whole > 0 ? .max : (whole < 0 ? .min : 0) }
-    if whole >= 9_223_372_036_854_775_807 { return .max }
-    if whole <= -9_223_372_036_854_775_808 { return .min }
+    // 2⁶³ is the first double past Int64.max; −2⁶³ is Int64.min exactly.
+    if whole >= 9_223_372_036_854_775_808.0 { return .max }
+    if whole <= -9_223_372_036_854_775_808.0 { return .min }
     return Int64(whole)
   }
 }
