@@ -352,7 +352,8 @@ struct SliceTargetAndStartTimeTests {
   func calendarUnitsCountFromTheStartTime(
     unit: CalendarUnit, zone: String, start: String, instant: String, unitStart: String, unitEnd: String
   ) throws {
-    let window = SLOWindow.calendar(unit: unit, timeZone: zone, text: "1", start: try #require(LocalDateTime(start)))
+    #expect(LocalDateTime(start) != nil, "the start time reads")
+    let window = SLOWindow.calendar(unit: unit, timeZone: zone, text: "1", start: LocalDateTime(start))
     #expect(SLOWindows.window(window, at: ts(instant)) == Interval(start: ts(unitStart), end: ts(unitEnd)))
   }
 
