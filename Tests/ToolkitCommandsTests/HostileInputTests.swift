@@ -95,10 +95,14 @@ struct HostileInputTests {
   ]
 
   @Test func aWeeklyReportIntoADirectoryItCannotWriteFailsCleanly() throws {
-    let dir = try TemporaryDirectory()
+    // Under /tmp itself, which everyone may enter: $TMPDIR may be private to the user running the tests.
+    var template = Array("/tmp/rr-read-only-XXXXXX".utf8CString)
+    let made = try #require(mkdtemp(&template).map { String(cString: $0) })
+    defer { try? FileManager.default.removeItem(atPath: made) }
+    let dir = TemporaryFolder(path: made)
     let out = dir.path("read-only")
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-    chmod(dir.url.path, 0o755)
+    chmod(made, 0o755)
     chmod(out, 0o555)
     defer { chmod(out, 0o755) }
     // As an unprivileged user: root writes anywhere.
@@ -108,8 +112,12 @@ struct HostileInputTests {
     try FileManager.default.copyItem(atPath: Repository.path("samples/slos.yaml"), toPath: slos)
     chmod(copy, 0o644)
     chmod(slos, 0o644)
+    // A copy of the executable beside the inputs: the checkout may sit where `nobody` cannot enter (a home directory).
+    let tool = dir.path("reliability")
+    try FileManager.default.copyItem(atPath: TestTools.products.appendingPathComponent("reliability").path, toPath: tool)
+    chmod(tool, 0o755)
     let result = try runShell(
-      "cd /tmp && \(prefix)\"$B/reliability\" weekly --events '\(copy)' --slos '\(slos)' --week 2026-W47 --out-dir '\(out)'")
+      "cd /tmp && \(prefix)'\(tool)' weekly --events '\(copy)' --slos '\(slos)' --week 2026-W47 --out-dir '\(out)'")
     #expect(result.status == 2, "\(result.stderr)")
     #expect(result.stderrLines.last == "Error: cannot create \(out)/reliability-org_acme-2026-W47.xlsx: Permission denied")
     #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
@@ -311,4 +319,10 @@ struct HostileInputTests {
     let help = try runTool("slo", ["check", "--help"])
     #expect(help.status == 0 && help.stdout.hasPrefix("OVERVIEW: ") && help.stderr.isEmpty)
   }
+}
+
+/// A folder whose paths a test builds (removed by the test that made it).
+private struct TemporaryFolder {
+  let path: String
+  func path(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 }
