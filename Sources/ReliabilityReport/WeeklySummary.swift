@@ -41,10 +41,10 @@ public enum WeeklySummary {
       out += "\nBudget adjustments (planned work excluded):\n\n"
       for r in adjusted {
         guard let raw = r.raw else { continue }
-        let names = r.adjustments.map(\.name).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        let reasons = r.adjustments.map(\.reason).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let summaries = r.adjustments.summaries
         out += "- `\(r.definition.name)`: consumed \(percent(raw.consumed)) raw, \(percent(r.consumed)) adjusted "
-        out += "(\(names.joined(separator: ", ")), \(r.adjustments.count) occurrence(s)): \(reasons.joined(separator: " "))\n"
+        out += "(\(summaries.map(\.name).joined(separator: ", ")), \(r.adjustments.count) occurrence(s)): "
+        out += summaries.map(\.reason).joined(separator: " ") + "\n"
       }
     }
     out += "\n## Recurring patterns\n\n"

@@ -183,6 +183,31 @@ public struct AppliedAdjustment: Sendable, Hashable {
   }
 }
 
+/// The occurrences of one adjustment that applied to an SLO, taken together.
+public struct AdjustmentSummary: Sendable, Hashable {
+  public var name: String
+  public var reason: String
+  public var occurrences: Int
+  /// Bad milliseconds, or bad requests, that all of them took out.
+  public var removed: Double
+}
+
+extension [AppliedAdjustment] {
+  /// One summary per adjustment, in the order they first appear.
+  public var summaries: [AdjustmentSummary] {
+    var summaries: [AdjustmentSummary] = []
+    for applied in self {
+      if let index = summaries.firstIndex(where: { $0.name == applied.name }) {
+        summaries[index].occurrences += 1
+        summaries[index].removed += applied.removed
+      } else {
+        summaries.append(AdjustmentSummary(name: applied.name, reason: applied.reason, occurrences: 1, removed: applied.removed))
+      }
+    }
+    return summaries
+  }
+}
+
 /// The figures an SLO would have without its budget adjustments.
 public struct RawFigures: Sendable, Hashable {
   public var valid: Double

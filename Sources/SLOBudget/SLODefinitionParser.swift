@@ -33,11 +33,6 @@ public enum SLODefinitionParser {
     try parse(sources: [(yaml, file)]).definitions
   }
 
-  /// The `kind: SLO` definitions and the `kind: Service` declarations of a file.
-  public static func parseDocuments(yaml: String, file: String) throws(SLODefinitionError) -> SLODocuments {
-    try parse(sources: [(yaml, file)])
-  }
-
   /// Reads the documents of several files as one set, in order: an `indicatorRef` finds its
   /// `kind: SLI` document in any of them.
   ///

@@ -35,9 +35,8 @@ enum StandardStreams {
   static var errorFailed: Bool { failures.withLock { $0.error != nil } }
 
   /// Writes every byte to `descriptor`, retrying on interruption; the reason on failure.
-  static func writeAll(_ bytes: some Collection<UInt8>, to descriptor: Int32) -> String? {
-    let copy = Array(bytes)
-    return copy.withUnsafeBytes { raw -> String? in
+  static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> String? {
+    bytes.withUnsafeBytes { raw -> String? in
       guard let base = raw.baseAddress else { return nil }
       var offset = 0
       while offset < raw.count {

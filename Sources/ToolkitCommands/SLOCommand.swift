@@ -26,12 +26,8 @@ public struct SLOOptions: ParsableArguments {
 
   public init() {}
 
-  /// The definitions, in file order (a directory's files by name); a broken one is an input error.
-  func definitions(org: String?) throws -> [SLODefinition] {
-    try Self.documents(at: slos, org: org).definitions
-  }
-
-  /// The definitions in a file or directory, optionally only those of one org (and those naming none).
+  /// The definitions in a file or directory, in file order (a directory's files by name), optionally only
+  /// those of one org (and those naming none); a broken one is an input error.
   static func definitions(at slos: String, org: String?) throws -> [SLODefinition] {
     try documents(at: slos, org: org).definitions
   }

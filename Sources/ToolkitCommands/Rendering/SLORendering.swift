@@ -66,16 +66,9 @@ enum SLORendering {
     var line = "\(result.definition.name): raw bad \(amount(raw.bad, result)), consumed \(percent(raw.consumed)), "
     line += "\(raw.status.rawValue) → adjusted bad \(amount(result.bad, result)), consumed \(percent(result.consumed)), "
     line += "\(result.status.rawValue)"
-    var byName: [(name: String, reason: String, count: Int, removed: Double)] = []
-    for applied in result.adjustments {
-      if let index = byName.firstIndex(where: { $0.name == applied.name }) {
-        byName[index].count += 1
-        byName[index].removed += applied.removed
-      } else {
-        byName.append((applied.name, applied.reason, 1, applied.removed))
-      }
+    let parts = result.adjustments.summaries.map {
+      "\($0.name), \($0.occurrences) occurrence(s), \(amount($0.removed, result)) removed: \($0.reason)"
     }
-    let parts = byName.map { "\($0.name), \($0.count) occurrence(s), \(amount($0.removed, result)) removed: \($0.reason)" }
     return line + " (" + parts.joined(separator: "; ") + ")"
   }
 
