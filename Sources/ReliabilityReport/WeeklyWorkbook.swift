@@ -181,7 +181,7 @@ public enum WeeklyWorkbook {
         .number(r.raw?.bad ?? r.bad, nil), .number(r.raw.map(\.consumed) ?? r.consumed, formats.percent),
         .number(r.raw.map(\.remaining) ?? r.remaining, formats.percent),
         text(
-          r.adjustments.map { "\($0.name) \($0.occurrence.start): \($0.reason)" }.joined(separator: "; ")),
+          r.adjustments.summaries.map { "\($0.name) ×\($0.occurrences): \($0.reason)" }.joined(separator: "; ")),
       ])
     }
     try table.finish(freeze: true)
