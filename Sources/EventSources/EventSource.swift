@@ -29,6 +29,23 @@ public protocol EventSource {
 
   /// Where a record is, for messages: `FILE:LINE`, or a table row.
   func location(of origin: EventOrigin) -> String
+
+  /// How ``read(threads:preparation:into:notice:)`` hands events to its sink.
+  var deliveryOrder: DeliveryOrder { get }
+}
+
+/// How a source hands its prepared events to the loader's sink, which decides how the loader holds them.
+public enum DeliveryOrder: Sendable, Equatable {
+  /// From any thread, in any order: the loader partitions them by incident (spilling past its memory limit)
+  /// and searches the ids for one used under two incidents.
+  case unordered
+  /// From one thread in source order, each incident's events together, and no event id under two incidents
+  /// (a unique constraint on the id guarantees it): the loader replays each incident as soon as the next begins.
+  case groupedByIncident
+}
+
+extension EventSource {
+  public var deliveryOrder: DeliveryOrder { .unordered }
 }
 
 /// JSON Lines files (plain or gzip-compressed) and standard input (`-`), read in the order given.

@@ -77,3 +77,36 @@ public struct SummaryOnly: IncidentFold {
 
   public func merge(_ other: (), into partial: inout ()) {}
 }
+
+/// The fold behind `incidents show`: the snapshots of one incident id (in every org), and the closest other ids,
+/// so that an unknown id is answered from the same single read.
+public struct IncidentLookup: IncidentFold {
+  public let incidentId: String
+
+  public struct Partial: Sendable {
+    /// The snapshots with the id, in any order.
+    public var found: [IncidentSnapshot] = []
+    /// The closest other ids, for "did you mean".
+    public var closest: NearMatches.Closest
+  }
+
+  public init(incidentId: String) { self.incidentId = incidentId }
+
+  public func makePartial() -> Partial { Partial(closest: NearMatches.Closest(to: incidentId)) }
+
+  public func add(_ incident: IncidentSnapshot, to partial: inout Partial) {
+    if incident.incidentId == incidentId {
+      partial.found.append(incident)
+    } else {
+      partial.closest.consider(incident.incidentId)
+    }
+  }
+
+  public func merge(_ other: Partial, into partial: inout Partial) {
+    partial.found += other.found
+    partial.closest.merge(other.closest)
+  }
+
+  /// The snapshots found, in `(orgId, incidentId)` order.
+  public func finish(_ partial: Partial) -> [IncidentSnapshot] { SnapshotCollection().finish(partial.found) }
+}

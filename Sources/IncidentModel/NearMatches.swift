@@ -2,19 +2,51 @@
 public enum NearMatches {
   /// Up to `limit` candidates within a few edits of `wanted` (or sharing its start), closest first.
   public static func find(_ wanted: String, among candidates: Set<String>, limit: Int = 3) -> [String] {
-    let target = Array(wanted.lowercased().utf8)
-    let threshold = max(2, target.count / 4)
-    var scored: [(distance: Int, id: String)] = []
-    for candidate in candidates {
-      let lower = candidate.lowercased()
-      if lower.hasPrefix(wanted.lowercased()) || wanted.lowercased().hasPrefix(lower) {
-        scored.append((0, candidate))
-        continue
-      }
-      let distance = editDistance(target, Array(lower.utf8), limit: threshold)
-      if distance <= threshold { scored.append((distance, candidate)) }
+    var best = Closest(to: wanted, limit: limit)
+    for candidate in candidates { best.consider(candidate) }
+    return best.matches
+  }
+
+  /// The closest candidates seen so far, for names met one at a time (a fold over a stream keeps only these).
+  public struct Closest: Sendable {
+    private let target: [UInt8]
+    private let lowercased: String
+    private let threshold: Int
+    private let limit: Int
+    /// At most `limit`, by distance then name, each name once.
+    private var kept: [(distance: Int, name: String)] = []
+
+    public init(to wanted: String, limit: Int = 3) {
+      lowercased = wanted.lowercased()
+      target = Array(lowercased.utf8)
+      threshold = max(2, target.count / 4)
+      self.limit = limit
     }
-    return scored.sorted { ($0.distance, $0.id) < ($1.distance, $1.id) }.prefix(limit).map(\.id)
+
+    /// Keeps `candidate` if it is among the closest so far.
+    public mutating func consider(_ candidate: String) {
+      let lower = candidate.lowercased()
+      let distance =
+        lower.hasPrefix(lowercased) || lowercased.hasPrefix(lower)
+        ? 0 : NearMatches.editDistance(target, Array(lower.utf8), limit: threshold)
+      guard distance <= threshold else { return }
+      insert((distance, candidate))
+    }
+
+    /// Adds what `other` kept (of the same name).
+    public mutating func merge(_ other: Closest) {
+      for entry in other.kept { insert(entry) }
+    }
+
+    /// The names kept, closest first.
+    public var matches: [String] { kept.map(\.name) }
+
+    private mutating func insert(_ entry: (distance: Int, name: String)) {
+      guard !kept.contains(where: { $0.name == entry.name }) else { return }
+      kept.append(entry)
+      kept.sort { ($0.distance, $0.name) < ($1.distance, $1.name) }
+      if kept.count > limit { kept.removeLast(kept.count - limit) }
+    }
   }
 
   /// Levenshtein distance, giving up (returning `limit + 1`) once it must exceed `limit`.

@@ -75,12 +75,29 @@ public struct PostgresEventSource: EventSource {
   public let connectionString: String
   public let table: PostgresTableName
   public let filter: EventFilter
+  /// The order rows are read in: the table's, or incident by incident.
+  public var order: PostgresReadOrder
 
-  public init(connectionString: String, table: PostgresTableName, filter: EventFilter = EventFilter()) {
+  public init(
+    connectionString: String, table: PostgresTableName, filter: EventFilter = EventFilter(), order: PostgresReadOrder = .table
+  ) {
     self.connectionString = connectionString
     self.table = table
     self.filter = filter
+    self.order = order
   }
+
+  /// Incident by incident when reading the table in `("orgId", "incidentId", "ts")` order is safe and cheap for the
+  /// server; else in the table's order (see ``PostgresReadOrder``).
+  public func choosingOrder() throws(PostgresError) -> PostgresEventSource {
+    let connection = try PostgresConnection(connectionString)
+    try TableSchema.inspect(table, on: connection)
+    var chosen = self
+    chosen.order = try TableSchema.hasUniqueIdAndIncidentIndex(table, on: connection) ? .incident : .table
+    return chosen
+  }
+
+  public var deliveryOrder: DeliveryOrder { order == .incident ? .groupedByIncident : .unordered }
 
   public func read(
     event: (IncidentEvent, EventOrigin) throws -> Void,
@@ -89,6 +106,10 @@ public struct PostgresEventSource: EventSource {
     let connection = try PostgresConnection(connectionString)
     try Self.prepareSession(connection)
     try TableSchema.inspect(table, on: connection)
+    if order == .incident, try !TableSchema.hasUniqueId(table, on: connection) {
+      throw PostgresError.unusableTable(
+        table: "\(table)", reason: "reading it incident by incident needs a unique index on \"id\" (read it in table order instead)")
+    }
     let (sql, parameters) = query()
     var ordinal: Int64 = 0
     try connection.streamRows(sql, parameters, while: "reading events from \(table)") { row in
@@ -127,6 +148,8 @@ public struct PostgresEventSource: EventSource {
       "type"::text, "payload"::text, CASE WHEN NOT isfinite("ts") THEN "ts"::text END FROM \(table.quoted)
       """
     if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+    // Rows of one incident at the same instant keep the physical order a table-order read gives them.
+    if order == .incident { sql += #" ORDER BY "orgId", "incidentId", "ts", ctid"# }
     return (sql, parameters)
   }
 
@@ -178,6 +201,17 @@ extension PostgresEventSource {
   }
 }
 
+/// How a ``PostgresEventSource`` reads its table.
+public enum PostgresReadOrder: String, Sendable, CaseIterable {
+  /// In the table's physical order (a sequential scan, the cheapest read for the server); the loader
+  /// partitions the rows by incident, spilling past its memory limit, and searches the ids for reuse.
+  case table
+  /// Ordered by `("orgId", "incidentId", "ts")`, ties in physical order; each incident is replayed as soon as
+  /// the next begins. Needs a unique index on `"id"` (so no id can be under two incidents); the Prisma
+  /// schema's primary key is one, and its index on `("orgId", "incidentId", "ts")` spares the server a sort.
+  case incident
+}
+
 /// The columns an IncidentEvent table needs, checked before reading so a wrong
 /// table gives one clear error rather than a failed query.
 enum TableSchema {
@@ -221,5 +255,35 @@ enum TableSchema {
       }
     }
     return types
+  }
+
+  /// Whether a unique index (a primary key, a unique constraint) covers exactly `"id"`, without a predicate.
+  static func hasUniqueId(_ table: PostgresTableName, on connection: PostgresConnection) throws(PostgresError) -> Bool {
+    try !indexes(of: table, on: connection, where: "i.indisunique AND i.indpred IS NULL AND i.indnkeyatts = 1", leading: ["id"])
+      .isEmpty
+  }
+
+  /// Whether `"id"` is unique and a btree index leads with `("orgId", "incidentId")`: an ordered read is then safe and cheap.
+  static func hasUniqueIdAndIncidentIndex(_ table: PostgresTableName, on connection: PostgresConnection) throws(PostgresError) -> Bool {
+    guard try hasUniqueId(table, on: connection) else { return false }
+    return try !indexes(of: table, on: connection, where: "am.amname = 'btree' AND i.indpred IS NULL", leading: ["orgId", "incidentId"])
+      .isEmpty
+  }
+
+  /// The names of `table`'s indexes that match `condition` and whose first key columns are `leading`.
+  private static func indexes(
+    of table: PostgresTableName, on connection: PostgresConnection, where condition: String, leading: [String]
+  ) throws(PostgresError) -> [String] {
+    let result = try connection.execute(
+      """
+      SELECT c.relname FROM pg_catalog.pg_index i
+      JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid JOIN pg_catalog.pg_am am ON am.oid = c.relam
+      WHERE i.indrelid = to_regclass($1) AND i.indisvalid AND \(condition)
+        AND (SELECT array_agg(a.attname::text ORDER BY k.n) FROM unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum WHERE k.n <= $2::int)
+            = $3::text[]
+      """, [table.quoted, String(leading.count), "{" + leading.map { "\"\($0)\"" }.joined(separator: ",") + "}"],
+      while: "reading the indexes of \(table)")
+    return (0..<result.rowCount).compactMap { result.string(row: 0 + $0, column: 0) }
   }
 }

@@ -29,18 +29,39 @@ final class EventSpool: PreparedEventSink {
       let seen = Set(events.map(\.incident.orgId))
       orgs.withLock { $0.formUnion(seen) }
     }
-    var recordChunks = [ByteWriter](repeating: ByteWriter(), count: records.count)
-    var idChunks = [ByteWriter](repeating: ByteWriter(), count: ids.count)
-    for event in events {
-      let key = IncidentKey.hash(event.incident)
-      SpillRecord.append(event, incidentKey: key, to: &recordChunks[IncidentKey.partition(of: key, level: 0, count: records.count)])
-      let idHash = event.idHash
-      ReusedIds.append(
-        idHash: idHash, incidentKey: key, origin: event.origin, to: &idChunks[ReusedIds.partition(of: idHash, count: ids.count)])
+    // Each record is written straight into its partition's buffer, a partition at a time.
+    let keys = events.map { IncidentKey.hash($0.incident) }
+    var added = 0
+    for (partition, members) in Self.grouped(keys.map { IncidentKey.partition(of: $0, level: 0, count: records.count) }, count: records.count) {
+      added += records.append(to: partition) { writer in
+        for index in members { SpillRecord.append(events[index], incidentKey: keys[index], to: &writer) }
+      }
     }
-    let recordsOver = records.append(recordChunks.map(\.bytes))
-    let idsOver = ids.append(idChunks.map(\.bytes))
-    if recordsOver || idsOver { spill() }
+    let idHashes = events.map(\.idHash)
+    for (partition, members) in Self.grouped(idHashes.map { ReusedIds.partition(of: $0, count: ids.count) }, count: ids.count) {
+      added += ids.append(to: partition) { writer in
+        for index in members {
+          ReusedIds.append(idHash: idHashes[index], incidentKey: keys[index], origin: events[index].origin, to: &writer)
+        }
+      }
+    }
+    if records.hold(added) { spill() }
+  }
+
+  /// The indices of `partitions` grouped by partition, in index order within each (a counting sort).
+  private static func grouped(_ partitions: [Int], count: Int) -> [(partition: Int, members: ArraySlice<Int>)] {
+    var starts = [Int](repeating: 0, count: count + 1)
+    for partition in partitions { starts[partition + 1] += 1 }
+    for index in 0..<count { starts[index + 1] += starts[index] }
+    var next = starts
+    var order = [Int](repeating: 0, count: partitions.count)
+    for (index, partition) in partitions.enumerated() {
+      order[next[partition]] = index
+      next[partition] += 1
+    }
+    return (0..<count).compactMap { partition in
+      starts[partition] < starts[partition + 1] ? (partition, order[starts[partition]..<starts[partition + 1]]) : nil
+    }
   }
 
   /// Writes everything held to the partitions' files.

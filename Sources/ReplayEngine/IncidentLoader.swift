@@ -177,29 +177,28 @@ public enum IncidentLoader {
   ) throws -> (partial: Fold.Partial, summary: LoadSummary) {
     let preparation = Preparation(
       detail: options.detail, wholeEventsOf: options.wholeEventsOf, wholeEventsWithin: options.wholeEventsWithin, include: include)
+    var state = LoadState(options: options, report: report)
+    func receive(_ notice: LoadNotice) throws { try state.receive(notice, location: source.location(of:)) }
+    if source.deliveryOrder == .groupedByIncident && locating == nil {
+      // Whole incidents arrive one after another: each is replayed when the next begins, nothing partitioned.
+      let stream = IncidentStream(
+        fold: try makeFold([]), preparation: preparation, requestCountsWithin: options.requestCountsWithin,
+        threads: options.threads, warningLimit: options.warningLimit)
+      do {
+        try source.read(threads: options.threads, preparation: preparation, into: stream, notice: receive)
+      } catch {
+        _ = stream.finish()
+        throw error
+      }
+      let (partial, tally) = stream.finish()
+      try state.finish(tally, location: source.location(of:))
+      return (partial, state.summary)
+    }
     let directory = SpillDirectory(base: options.temporaryDirectory)
     defer { directory.remove() }
     let budget = MemoryBudget(limit: options.memoryLimit)
     let spool = EventSpool(partitions: options.partitions, directory: directory, budget: budget, tracksOrgs: locating != nil)
-    var state = LoadState(options: options, report: report)
-    try source.read(threads: options.threads, preparation: preparation, into: spool) { notice in
-      switch notice {
-      case .events(let count):
-        state.summary.recordsRead += count
-        state.summary.eventsDecoded += count
-      case .unknownType(let type, let eventId, let origin):
-        try state.diagnose(
-          InputDiagnostic(
-            location: source.location(of: origin), kind: .unknownType,
-            message: "event \(eventId) has unknown type \"\(type)\"; kept but ignored by replay"))
-      case .broken(let origin, let error):
-        state.summary.recordsRead += 1
-        state.summary.brokenRecords += 1
-        try state.diagnose(
-          InputDiagnostic(
-            location: source.location(of: origin), kind: .broken(error.kind), message: error.description, origin: origin))
-      }
-    }
+    try source.read(threads: options.threads, preparation: preparation, into: spool, notice: receive)
     try spool.check()
     // Once anything went to disk, the rest follows: replay then holds only the partitions it works on.
     if spool.spilled { spool.spill() }
@@ -240,6 +239,23 @@ private struct LoadState {
   init(options: LoadOptions, report: @escaping (InputDiagnostic) -> Void) {
     self.options = options
     self.report = report
+  }
+
+  /// Counts and diagnoses what the source reports of its records, in source order.
+  mutating func receive(_ notice: LoadNotice, location: (EventOrigin) -> String) throws {
+    switch notice {
+    case .events(let count):
+      summary.recordsRead += count
+      summary.eventsDecoded += count
+    case .unknownType(let type, let eventId, let origin):
+      try diagnose(
+        InputDiagnostic(
+          location: location(origin), kind: .unknownType, message: "event \(eventId) has unknown type \"\(type)\"; kept but ignored by replay"))
+    case .broken(let origin, let error):
+      summary.recordsRead += 1
+      summary.brokenRecords += 1
+      try diagnose(InputDiagnostic(location: location(origin), kind: .broken(error.kind), message: error.description, origin: origin))
+    }
   }
 
   mutating func diagnose(_ diagnostic: InputDiagnostic) throws {

@@ -128,9 +128,9 @@ struct PartitionReplay<Fold: IncidentFold>: Sendable {
             (event.incident, DuplicateConflict(kept: kept, dropped: event.origin, eventId: event.citedId, acrossIncidents: true)))
           return
         }
-        var entry = event.entry(detail: preparation.detail(for: event.incident.incidentId, at: event.ts))
-        if let window = requestCountsWithin { entry.leaveOutRequestCounts(outside: window) }
-        histories.append(entry, to: event.incident, key: key, detail: preparation.detail(for: event.incident.incidentId))
+        histories.append(
+          preparation.historyEntry(of: event, requestCountsWithin: requestCountsWithin), to: event.incident, key: key,
+          detail: preparation.detail(for: event.incident.incidentId))
       }
     }
     for (incident, history) in histories.all {
@@ -157,9 +157,7 @@ enum IncidentLocator {
         guard try SpillRecord.incidentKey(of: record) == key else { return }
         let event = try SpillRecord.decode(record)
         guard event.incident == incident, reused[event.origin] == nil else { return }
-        var entry = event.entry(detail: preparation.detail(for: incident.incidentId, at: event.ts))
-        if let window = requestCountsWithin { entry.leaveOutRequestCounts(outside: window) }
-        history.append(entry)
+        history.append(preparation.historyEntry(of: event, requestCountsWithin: requestCountsWithin))
       }
     }
     return history.count > 0 ? history.replay().snapshot : nil
@@ -184,6 +182,15 @@ extension PartitionReplay {
     parts.spill()
     try parts.check()
     return parts
+  }
+}
+
+extension Preparation {
+  /// What a history keeps of `event`: at the detail asked for its incident and time, request counts outside `requestCountsWithin` left out.
+  func historyEntry(of event: PreparedEvent, requestCountsWithin: Interval?) -> IncidentHistory.Entry {
+    var entry = event.entry(detail: detail(for: event.incident.incidentId, at: event.ts))
+    if let window = requestCountsWithin { entry.leaveOutRequestCounts(outside: window) }
+    return entry
   }
 }
 

@@ -49,12 +49,29 @@ enum LookupError: Error, CustomStringConvertible {
 
 extension InputOptions {
   /// Loads one incident with full detail; an unknown id is an error that suggests near matches.
+  ///
+  /// A file or standard input is read once: every incident is replayed (the others in brief) so that
+  /// a miss can name the closest ids and the count. A table is asked for the incident's rows alone,
+  /// and only when there are none for its ids.
   func loadIncident(_ incidentId: String) throws -> LoadedIncidents {
-    let loaded = try load(detail: .full, incidentId: incidentId)
-    guard loaded.snapshots.isEmpty else { return loaded }
-    // Only on this error path: read the ids once more, for "did you mean".
-    var allIds = Set<String>()
-    try source().read(event: { event, _ in allIds.insert(event.incidentId) }, broken: { _, _ in })
-    throw LookupError.unknownIncident(incidentId, suggestions: NearMatches.find(incidentId, among: allIds), incidents: allIds.count)
+    guard postgres == nil else {
+      let loaded = try load(detail: .full, incidentId: incidentId)
+      guard loaded.snapshots.isEmpty else { return loaded }
+      var closest = NearMatches.Closest(to: incidentId)
+      var allIds = Set<String>()
+      try source(inSourceOrder: true).read(
+        event: { event, _ in if allIds.insert(event.incidentId).inserted { closest.consider(event.incidentId) } },
+        broken: { _, _ in })
+      throw LookupError.unknownIncident(incidentId, suggestions: closest.matches, incidents: allIds.count)
+    }
+    let lookup = IncidentLookup(incidentId: incidentId)
+    let (partial, summary) = try fold(lookup, wholeEventsOf: incidentId)
+    let found = lookup.finish(partial)
+    guard !found.isEmpty else {
+      throw LookupError.unknownIncident(incidentId, suggestions: partial.closest.matches, incidents: summary.incidents)
+    }
+    var only = summary
+    only.incidents = found.count
+    return LoadedIncidents(snapshots: found, summary: only)
   }
 }

@@ -23,6 +23,15 @@ public struct InputOptions: ParsableArguments {
   @Option(help: ArgumentHelp("The table, as TABLE or SCHEMA.TABLE (default: IncidentEvent).", valueName: "name"))
   public var table: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "How to read the table: 'incident' in (orgId, incidentId, ts) order, replaying each incident as it ends (needs a "
+        + "unique \"id\"); 'table' in physical order, partitioned and spilled past --memory-limit; 'auto' takes 'incident' "
+        + "when \"id\" is unique and an index leads with (orgId, incidentId), as the Prisma schema's do (default: auto). "
+        + "Either gives the same output.",
+      valueName: "order"))
+  public var postgresOrder: PostgresOrderChoice = .auto
+
   @Option(help: ArgumentHelp("Only events of this organisation.", valueName: "org-id"))
   public var org: String?
 
@@ -68,6 +77,7 @@ public struct InputOptions: ParsableArguments {
       break
     }
     if table != nil && postgres == nil { throw ValidationError("'--table' applies only with '--postgres'.") }
+    if postgresOrder != .auto && postgres == nil { throw ValidationError("'--postgres-order' applies only with '--postgres'.") }
     if let threads, threads < 1 { throw ValidationError("'--threads' must be at least 1 (got \(threads)).") }
     if let partitions, !(1...4096).contains(partitions) {
       throw ValidationError("'--partitions' must be from 1 to 4096 (got \(partitions)).")
@@ -122,7 +132,11 @@ public struct InputOptions: ParsableArguments {
   ///
   /// Commands that analyse a period read whole incident histories: for them
   /// `--since`/`--until` name the period and `readsWholeHistories` keeps them from cutting events.
-  public func source(incidentId: String? = nil, readsWholeHistories: Bool = false) throws -> any EventSource {
+  ///
+  /// `inSourceOrder` reads a table in its own order whatever `--postgres-order` says, for what lists events as read.
+  public func source(incidentId: String? = nil, readsWholeHistories: Bool = false, inSourceOrder: Bool = false) throws
+    -> any EventSource
+  {
     var filter = try self.filter
     filter.incidentId = incidentId
     if readsWholeHistories {
@@ -130,7 +144,12 @@ public struct InputOptions: ParsableArguments {
       filter.until = nil
     }
     if let postgres {
-      return PostgresEventSource(connectionString: postgres, table: try tableName, filter: filter)
+      let source = PostgresEventSource(connectionString: postgres, table: try tableName, filter: filter)
+      switch inSourceOrder ? .table : postgresOrder {
+      case .auto: return try source.choosingOrder()
+      case .table: return source
+      case .incident: return PostgresEventSource(connectionString: postgres, table: try tableName, filter: filter, order: .incident)
+      }
     }
     return JSONLinesSource(paths: events, filter: filter)
   }
@@ -200,7 +219,7 @@ public struct InputOptions: ParsableArguments {
   @discardableResult
   public func forEachEvent(_ body: (IncidentEvent) throws -> Void) throws -> Int {
     var broken = BrokenRecords(strict: strict)
-    let source = try self.source()
+    let source = try self.source(inSourceOrder: true)
     try source.read(event: { event, _ in try body(event) }, broken: { origin, error in try broken.report(origin, error, in: source) })
     return broken.count
   }
@@ -332,4 +351,9 @@ enum ByteSize {
     let (bytes, overflow) = value.multipliedReportingOverflow(by: unit)
     return overflow ? nil : bytes
   }
+}
+
+/// `--postgres-order`: how a PostgreSQL table is read.
+public enum PostgresOrderChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
+  case auto, table, incident
 }
