@@ -205,7 +205,9 @@ public enum IncidentLoader {
     try spool.check()
     state.summary.spilled = spool.spilled
 
-    let reused = try ReusedIds.find(in: spool.ids, threads: options.threads)
+    // An id partition is searched in about four times its bytes.
+    let reused = try ReusedIds.find(
+      in: spool.ids, threads: options.threads, partitionLimit: options.memoryLimit / (16 * options.threads), directory: directory)
     var located: [IncidentSnapshot] = []
     if let locating {
       let orgs = spool.orgsSeen

@@ -22,9 +22,49 @@ enum ReusedIds {
   }
 
   /// The origins of the events to skip, each with the origin of the event that kept its id.
-  static func find(in ids: SpillPartitions, threads: Int) throws -> [EventOrigin: EventOrigin] {
-    let found = try ParallelWork.mapThrowing(ids.count, threads: threads) { index in try reused(in: ids, partition: index) }
+  ///
+  /// A partition of more than `partitionLimit` bytes is split by id first (on disk, under `directory`),
+  /// so what one thread holds stays the same however many events the input has.
+  static func find(
+    in ids: SpillPartitions, threads: Int, partitionLimit: Int, directory: SpillDirectory
+  ) throws -> [EventOrigin: EventOrigin] {
+    let found = try ParallelWork.mapThrowing(ids.count, threads: threads) { index in
+      try reused(in: ids, partition: index, level: 0, limit: max(entrySize * 1024, partitionLimit), directory: directory)
+    }
     return found.reduce(into: [:]) { all, part in all.merge(part, uniquingKeysWith: { first, _ in first }) }
+  }
+
+  /// How many times a partition is split before it is searched whatever its size.
+  private static var maximumSplits: Int { 3 }
+
+  private static func reused(
+    in ids: SpillPartitions, partition: Int, level: Int, limit: Int, directory: SpillDirectory
+  ) throws -> [EventOrigin: EventOrigin] {
+    let size = ids.size(of: partition)
+    guard size > limit && level < maximumSplits else { return try reused(in: ids, partition: partition) }
+    // Every entry of one id goes to the same part, so each part is searched on its own.
+    let count = min(64, 2 * (size / limit) + 2)
+    let parts = SpillPartitions(
+      count: count, name: "\(ids.name)-\(partition)", directory: directory, budget: MemoryBudget(limit: max(1 << 16, limit / 4)))
+    try ids.drain(partition) { bytes in
+      let whole = bytes.count - bytes.count % entrySize
+      var chunks = [[UInt8]](repeating: [], count: count)
+      for offset in stride(from: 0, to: whole, by: entrySize) {
+        let idHash = Int(Int64(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))))
+        let part = IncidentKey.partition(of: idHash, level: 8 + level, count: count)
+        chunks[part].append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + entrySize]))
+      }
+      if parts.append(chunks) { parts.spill() }
+      return whole
+    }
+    parts.spill()
+    try parts.check()
+    var found: [EventOrigin: EventOrigin] = [:]
+    for part in 0..<count {
+      found.merge(
+        try reused(in: parts, partition: part, level: level + 1, limit: limit, directory: directory), uniquingKeysWith: { first, _ in first })
+    }
+    return found
   }
 
   private struct Entry {

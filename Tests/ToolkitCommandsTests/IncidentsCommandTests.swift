@@ -100,6 +100,17 @@ struct IncidentsCommandTests {
     #expect(result.status == 2)
     #expect(result.stderr.hasPrefix("Error: no incident '\(typo)' in the input (it holds 240 incident(s)); did you mean "))
     #expect(result.stderr.contains(id))
+    // Standard input can be read only once: the same answer comes from that one read.
+    let piped = try runTool(
+      "incidents", ["show", typo, "--events", "-"], stdin: try Data(contentsOf: URL(fileURLWithPath: Self.samples)))
+    #expect(piped.status == 2)
+    #expect(piped.stderr == result.stderr)
+    // The incident itself from standard input is the one the file gives.
+    let found = try runTool(
+      "incidents", ["show", id, "--events", "-", "--format", "json"], stdin: try Data(contentsOf: URL(fileURLWithPath: Self.samples)))
+    #expect(found.status == 0, "\(found.stderr)")
+    let fromFile = try runTool("incidents", ["show", id, "--events", Self.samples, "--format", "json"])
+    #expect(found.stdout.replacingOccurrences(of: "<stdin>", with: Self.samples) == fromFile.stdout)
   }
 
   @Test func generateIsDeterministicAndWritesAtomically() throws {
