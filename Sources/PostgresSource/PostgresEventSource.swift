@@ -108,7 +108,8 @@ public struct PostgresEventSource: EventSource {
     try TableSchema.inspect(table, on: connection)
     if order == .incident, try !TableSchema.hasUniqueId(table, on: connection) {
       throw PostgresError.unusableTable(
-        table: "\(table)", reason: "reading it incident by incident needs a unique index on \"id\" (read it in table order: --postgres-order table)")
+        table: "\(table)",
+        reason: "reading it incident by incident needs a unique index on \"id\" (read it in table order: --postgres-order table)")
     }
     let (sql, parameters) = query()
     var ordinal: Int64 = 0

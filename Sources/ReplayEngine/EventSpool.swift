@@ -32,7 +32,9 @@ final class EventSpool: PreparedEventSink {
     // Each record is written straight into its partition's buffer, a partition at a time.
     let keys = events.map { IncidentKey.hash($0.incident) }
     var added = 0
-    for (partition, members) in Self.grouped(keys.map { IncidentKey.partition(of: $0, level: 0, count: records.count) }, count: records.count) {
+    for (partition, members) in Self.grouped(
+      keys.map { IncidentKey.partition(of: $0, level: 0, count: records.count) }, count: records.count)
+    {
       added += records.append(to: partition) { writer in
         for index in members { SpillRecord.append(events[index], incidentKey: keys[index], to: &writer) }
       }

@@ -252,7 +252,8 @@ private struct LoadState {
     case .unknownType(let type, let eventId, let origin):
       try diagnose(
         InputDiagnostic(
-          location: location(origin), kind: .unknownType, message: "event \(eventId) has unknown type \"\(type)\"; kept but ignored by replay"))
+          location: location(origin), kind: .unknownType,
+          message: "event \(eventId) has unknown type \"\(type)\"; kept but ignored by replay"))
     case .broken(let origin, let error):
       summary.recordsRead += 1
       summary.brokenRecords += 1

@@ -62,7 +62,8 @@ enum ReusedIds {
     var found: [EventOrigin: EventOrigin] = [:]
     for part in 0..<count {
       found.merge(
-        try reused(in: parts, partition: part, level: level + 1, limit: limit, directory: directory), uniquingKeysWith: { first, _ in first })
+        try reused(in: parts, partition: part, level: level + 1, limit: limit, directory: directory),
+        uniquingKeysWith: { first, _ in first })
     }
     return found
   }

@@ -42,8 +42,11 @@ struct ReadOrderTests {
       ("incidents", ["validate"] + input),
       ("slo", ["check", "--format", "json"] + input + slos),
       ("slo", ["report", "--format", "json", "--explain", "--since", "2026-10-05", "--until", "2026-11-16"] + input + slos),
-      ("reliability", ["patterns", "--format", "json", "--min-count", "1", "--since", "2026-10-05", "--until", "2026-11-16", "--at", "2026-11-16"]
-          + input),
+      (
+        "reliability",
+        ["patterns", "--format", "json", "--min-count", "1", "--since", "2026-10-05", "--until", "2026-11-16", "--at", "2026-11-16"]
+          + input
+      ),
     ]
     for (tool, arguments) in runs {
       let (byTable, byIncident) = try both(tool, arguments)
