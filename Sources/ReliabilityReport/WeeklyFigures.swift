@@ -39,14 +39,61 @@ public struct Headline: Sendable, Hashable {
   public var meanTimeToResolveMs: Int64?
 
   init(_ incidents: [IncidentSnapshot]) {
-    self.incidents = incidents.count
-    bySeverity = Severity.allCases.map { severity in incidents.filter { $0.peakSeverity == severity }.count }
-    meanTimeToAcknowledgeMs = Headline.mean(incidents.compactMap(\.lifecycle.timeToAcknowledge))
-    meanTimeToResolveMs = Headline.mean(incidents.compactMap(\.lifecycle.timeToResolve))
+    var tally = Tally()
+    for incident in incidents { tally.add(incident) }
+    self = tally.headline
   }
 
-  static func mean(_ values: [Int64]) -> Int64? {
-    values.isEmpty ? nil : values.reduce(0, +) / Int64(values.count)
+  /// The figures of a period as they are gathered: counts and sums, which merge by adding (a period's
+  /// incidents need not be kept to be summed up).
+  struct Tally: Sendable {
+    var incidents = 0
+    var bySeverity = [Int](repeating: 0, count: Severity.allCases.count)
+    var acknowledged = Sum()
+    var resolved = Sum()
+
+    /// Whole milliseconds in 128 bits: the sum of any count of durations, exact.
+    struct Sum: Sendable {
+      var total: Int128 = 0
+      var count = 0
+      mutating func add(_ value: Int64?) {
+        guard let value else { return }
+        total += Int128(value)
+        count += 1
+      }
+      mutating func add(_ other: Sum) {
+        total += other.total
+        count += other.count
+      }
+      var mean: Int64? { count == 0 ? nil : Int64(total / Int128(count)) }
+    }
+
+    mutating func add(_ incident: IncidentSnapshot) {
+      incidents += 1
+      if let severity = incident.peakSeverity, let index = Severity.allCases.firstIndex(of: severity) { bySeverity[index] += 1 }
+      acknowledged.add(incident.lifecycle.timeToAcknowledge)
+      resolved.add(incident.lifecycle.timeToResolve)
+    }
+
+    mutating func merge(_ other: Tally) {
+      incidents += other.incidents
+      for index in bySeverity.indices { bySeverity[index] += other.bySeverity[index] }
+      acknowledged.add(other.acknowledged)
+      resolved.add(other.resolved)
+    }
+
+    var headline: Headline {
+      Headline(
+        incidents: incidents, bySeverity: bySeverity, meanTimeToAcknowledgeMs: acknowledged.mean,
+        meanTimeToResolveMs: resolved.mean)
+    }
+  }
+
+  private init(incidents: Int, bySeverity: [Int], meanTimeToAcknowledgeMs: Int64?, meanTimeToResolveMs: Int64?) {
+    self.incidents = incidents
+    self.bySeverity = bySeverity
+    self.meanTimeToAcknowledgeMs = meanTimeToAcknowledgeMs
+    self.meanTimeToResolveMs = meanTimeToResolveMs
   }
 }
 
@@ -122,7 +169,8 @@ public struct WeeklyFold: IncidentFold {
     var patterns: PatternFold.Partial
     /// Created in the period, and in the one before.
     var current: [IncidentSnapshot] = []
-    var previous: [IncidentSnapshot] = []
+    /// The period before: its headline figures only.
+    var previous = Headline.Tally()
   }
 
   private var patternFold: PatternFold { PatternFold(period: period, at: evaluatedAt) }
@@ -153,7 +201,7 @@ public struct WeeklyFold: IncidentFold {
     if period.start <= created && created < period.end {
       entry.current.append(Self.listed(incident))
     } else if previousPeriod.start <= created && created < previousPeriod.end {
-      entry.previous.append(Self.listed(incident))
+      entry.previous.add(incident)
     }
     partial.orgs[org] = entry
   }
@@ -167,7 +215,7 @@ public struct WeeklyFold: IncidentFold {
       entry.sloFold.merge(theirs.slo, into: &entry.slo)
       patternFold.merge(theirs.patterns, into: &entry.patterns)
       entry.current += theirs.current
-      entry.previous += theirs.previous
+      entry.previous.merge(theirs.previous)
       partial.orgs[org] = entry
     }
   }
@@ -184,7 +232,7 @@ public struct WeeklyFold: IncidentFold {
       for incident in current { perService[incident.serviceName ?? "(unknown)", default: 0] += 1 }
       return WeeklyFigures(
         orgId: org, label: label, period: period, evaluatedAt: evaluatedAt, current: Headline(current),
-        previous: Headline(entry.previous), incidents: current,
+        previous: entry.previous.headline, incidents: current,
         incidentsPerService: perService.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value) },
         slos: entry.sloFold.finish(entry.slo), patterns: patternFold.finish(entry.patterns), timeline: [])
     }
