@@ -126,6 +126,13 @@ let package = Package(
       swiftSettings: strictSwift
     ),
 
+    /// Text, Markdown, JSON, JUnit and CSV renderings of the analyses' results, and number and duration formatting.
+    .target(
+      name: "Rendering",
+      dependencies: ["IncidentModel", "EventSources", "ReplayEngine", "Patterns", "SLOBudget", "Postmortem"],
+      swiftSettings: strictSwift
+    ),
+
     // MARK: - Commands
 
     /// Every command and subcommand, shared option groups, output writers and exit codes.
@@ -133,7 +140,7 @@ let package = Package(
       name: "ToolkitCommands",
       dependencies: [
         "IncidentModel", "EventSources", "ReplayEngine", "PostgresSource", "Patterns", "SLOBudget", "Postmortem", "ReliabilityReport",
-        "SampleGenerator", "CStandardStreams",
+        "Rendering", "SampleGenerator", "CStandardStreams",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
@@ -196,7 +203,8 @@ let package = Package(
       name: "ToolkitCommandsTests",
       // The executables are listed so they are built for the end-to-end tests.
       dependencies: [
-        "ToolkitCommands", "EventSources", "IncidentModel", "ReplayEngine", "Patterns", "SLOBudget", "SampleGenerator", "TestSupport",
+        "ToolkitCommands", "Rendering", "EventSources", "IncidentModel", "ReplayEngine", "Patterns", "SLOBudget", "SampleGenerator",
+        "TestSupport",
         "incidents",
         "reliability", "slo",
         "postmortem", .product(name: "ZIPFoundation", package: "ZIPFoundation"), .product(name: "SWXMLHash", package: "SWXMLHash"),

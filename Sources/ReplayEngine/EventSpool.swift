@@ -66,10 +66,10 @@ final class EventSpool: PreparedEventSink {
     }
   }
 
-  /// Writes everything held to the partitions' files.
-  func spill() {
-    records.spill()
-    ids.spill()
+  /// Writes everything held to the partitions' files; `releasingMemory` for the last time, before replay.
+  func spill(releasingMemory: Bool = false) {
+    records.spill(releasingMemory: releasingMemory)
+    ids.spill(releasingMemory: releasingMemory)
   }
 
   func check() throws(SpillError) {

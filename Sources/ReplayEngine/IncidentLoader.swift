@@ -201,7 +201,7 @@ public enum IncidentLoader {
     try source.read(threads: options.threads, preparation: preparation, into: spool, notice: receive)
     try spool.check()
     // Once anything went to disk, the rest follows: replay then holds only the partitions it works on.
-    if spool.spilled { spool.spill() }
+    if spool.spilled { spool.spill(releasingMemory: true) }
     try spool.check()
     state.summary.spilled = spool.spilled
 

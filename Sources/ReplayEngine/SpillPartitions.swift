@@ -72,12 +72,13 @@ final class SpillPartitions: Sendable {
 
   /// Writes every partition's buffer to its file, emptying the buffers.
   ///
-  /// One thread spills at a time; a failure is kept for ``check()``.
-  func spill() {
+  /// The buffers keep their memory for what is appended next, unless `releasingMemory` (the last spill,
+  /// before replay). One thread spills at a time; a failure is kept for ``check()``.
+  func spill(releasingMemory: Bool = false) {
     spilling.withLock { _ in
       for index in partitions.indices {
         do throws(SpillError) {
-          try spill(index)
+          try spill(index, releasingMemory: releasingMemory)
         } catch {
           failure.withLock { if $0 == nil { $0 = error } }
           return
@@ -86,7 +87,7 @@ final class SpillPartitions: Sendable {
     }
   }
 
-  private func spill(_ index: Int) throws(SpillError) {
+  private func spill(_ index: Int, releasingMemory: Bool) throws(SpillError) {
     // Once SIGINT or SIGTERM arrived, the directory is being removed: write nothing more into it.
     SignalCleanup.shared.parkIfTerminating()
     let directory = try self.directory.directory()
@@ -106,7 +107,7 @@ final class SpillPartitions: Sendable {
       let count = partition.buffer.bytes.count
       partition.spilledBytes += count
       // The buffer keeps its memory for what comes next: freeing and faulting it in again cost a tenth of a load.
-      partition.buffer.bytes.removeAll(keepingCapacity: true)
+      if releasingMemory { partition.buffer = ByteWriter() } else { partition.buffer.bytes.removeAll(keepingCapacity: true) }
       return count
     }
     budget.release(released)

@@ -1,6 +1,7 @@
 public import ArgumentParser
 import EventSources
 import IncidentModel
+import Rendering
 import ReplayEngine
 
 extension IncidentsCommand {

@@ -1,6 +1,7 @@
 public import ArgumentParser
 import EventSources
 import IncidentModel
+import Rendering
 import ReplayEngine
 
 extension IncidentsCommand {
@@ -28,14 +29,5 @@ extension IncidentsCommand {
       }
       if summary.skipped > 0 || summary.unknownTypeEvents > 0 { throw ExitCode(ToolkitExit.policyBreach) }
     }
-  }
-}
-
-/// JSON documents as text, with a final newline.
-enum JSONText {
-  static func pretty(_ value: JSONValue) -> String {
-    var out = ""
-    JSONWriter.writePretty(value, to: &out)
-    return out + "\n"
   }
 }

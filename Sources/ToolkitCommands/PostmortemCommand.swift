@@ -4,6 +4,7 @@ import EventSources
 import Foundation
 import IncidentModel
 import Postmortem
+import Rendering
 import ReplayEngine
 import SLOBudget
 

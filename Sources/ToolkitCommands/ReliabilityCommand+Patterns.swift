@@ -1,6 +1,7 @@
 public import ArgumentParser
 import IncidentModel
 import Patterns
+import Rendering
 
 extension ReliabilityCommand {
   /// `reliability patterns`: what keeps happening, how often, and what it costs.

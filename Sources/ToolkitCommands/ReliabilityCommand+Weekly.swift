@@ -3,6 +3,7 @@ import EventSources
 import Foundation
 import IncidentModel
 import ReliabilityReport
+import Rendering
 import ReplayEngine
 import SLOBudget
 

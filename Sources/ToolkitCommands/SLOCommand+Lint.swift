@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Rendering
 import SLOBudget
 
 extension SLOCommand {

@@ -1,6 +1,7 @@
 public import ArgumentParser
 import Foundation
 import IncidentModel
+import Rendering
 import SLOBudget
 
 /// `slo`: error budgets recomputed from the incident stream.

@@ -2,6 +2,7 @@ import EventSources
 import Foundation
 import IncidentModel
 import Patterns
+import Rendering
 import ReplayEngine
 import SLOBudget
 import SampleGenerator

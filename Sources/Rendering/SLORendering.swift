@@ -1,23 +1,23 @@
-import IncidentModel
-import SLOBudget
+public import IncidentModel
+public import SLOBudget
 
 /// `slo check` and `slo report` in every format, from the engine's figures only.
-enum SLORendering {
+public enum SLORendering {
   // MARK: - Shared wording
 
-  static func percent(_ value: Double?, decimals: Int = 2) -> String {
+  public static func percent(_ value: Double?, decimals: Int = 2) -> String {
     value.map { Format.percent($0, decimals: decimals) } ?? "–"
   }
 
-  static func target(_ definition: SLODefinition) -> String { Format.percent(definition.target, decimals: 3).trimmingZeros }
+  public static func target(_ definition: SLODefinition) -> String { Format.percent(definition.target, decimals: 3).trimmingZeros }
 
-  static func amount(_ value: Double, _ result: SLOResult) -> String {
+  public static func amount(_ value: Double, _ result: SLOResult) -> String {
     result.measure == .time ? Format.duration(milliseconds: value.clampedMilliseconds()) : "\(value.wholeNumberText()) req"
   }
 
-  static func burn(_ value: Double?) -> String { value.map { Format.decimal($0, places: 2) } ?? "–" }
+  public static func burn(_ value: Double?) -> String { value.map { Format.decimal($0, places: 2) } ?? "–" }
 
-  static func indicatorLabel(_ result: SLOResult) -> String {
+  public static func indicatorLabel(_ result: SLOResult) -> String {
     switch result.definition.indicator {
     case .incidentTime(let counted):
       "incident time, \(counted.sorted().map(\.rawValue).joined(separator: "+"))"
@@ -27,7 +27,7 @@ enum SLORendering {
   }
 
   /// One line saying why an SLO breached, by how much, and who spent its budget.
-  static func breachLine(_ result: SLOResult, minimumRemaining: Double) -> String {
+  public static func breachLine(_ result: SLOResult, minimumRemaining: Double) -> String {
     var text = "\(result.definition.name) (\(result.orgId), \(result.definition.service)): "
     if let remaining = result.remaining, let margin = result.breachMargin {
       text += "remaining \(percent(remaining)) is \(percent(margin)) below the minimum \(percent(minimumRemaining))"
@@ -42,7 +42,7 @@ enum SLORendering {
     return text
   }
 
-  static func firing(_ result: SLOResult) -> [String] {
+  public static func firing(_ result: SLOResult) -> [String] {
     result.alerts.filter(\.firing).map { alert in
       if let condition = alert.policy.condition {
         return "\(alert.policy.severity): \(conditionText(condition)) (\(condition.name); burn \(burn(alert.longBurnRate)))"
@@ -54,14 +54,14 @@ enum SLORendering {
   }
 
   /// An OpenSLO condition in words: `burn rate ≥ 2 over 1h 00m for 5m 00s`.
-  static func conditionText(_ condition: BurnRateCondition) -> String {
+  public static func conditionText(_ condition: BurnRateCondition) -> String {
     "burn rate \(condition.op.symbol) \(Format.decimal(condition.threshold, places: 2)) over "
       + Format.duration(milliseconds: condition.lookbackWindowMs)
       + (condition.alertAfterMs > 0 ? " for \(Format.duration(milliseconds: condition.alertAfterMs))" : "")
   }
 
   /// Raw figures beside the adjusted ones: `raw bad 10h 20m, consumed 153.72%, BREACHED → adjusted bad 9h 20m, …`.
-  static func adjustmentLine(_ result: SLOResult) -> String? {
+  public static func adjustmentLine(_ result: SLOResult) -> String? {
     guard let raw = result.raw else { return nil }
     var line = "\(result.definition.name): raw bad \(amount(raw.bad, result)), consumed \(percent(raw.consumed)), "
     line += "\(raw.status.rawValue) → adjusted bad \(amount(result.bad, result)), consumed \(percent(result.consumed)), "
@@ -74,7 +74,7 @@ enum SLORendering {
 
   // MARK: - slo check
 
-  static func checkTable(_ results: [SLOResult], at: Timestamp, minimumRemaining: Double) -> String {
+  public static func checkTable(_ results: [SLOResult], at: Timestamp, minimumRemaining: Double) -> String {
     let breached = results.filter { $0.status == .breached }
     var out = "SLO check at \(at): \(results.count) SLO(s), \(breached.count) breached (minimum remaining \(percent(minimumRemaining)))\n\n"
     out += headline(results).rendered()
@@ -117,7 +117,7 @@ enum SLORendering {
     return table
   }
 
-  static func markdown(_ results: [SLOResult], at: Timestamp, minimumRemaining: Double) -> String {
+  public static func markdown(_ results: [SLOResult], at: Timestamp, minimumRemaining: Double) -> String {
     let breached = results.filter { $0.status == .breached }
     var out = "## SLO check: \(breached.isEmpty ? "all within budget" : "\(breached.count) breached")\n\n"
     out += "Evaluated at `\(at)`; an SLO breaches when less than \(percent(minimumRemaining)) of its budget remains.\n\n"
@@ -150,7 +150,7 @@ enum SLORendering {
     return out
   }
 
-  static func junit(_ results: [SLOResult], at: Timestamp, minimumRemaining: Double) -> String {
+  public static func junit(_ results: [SLOResult], at: Timestamp, minimumRemaining: Double) -> String {
     let failures = results.filter { $0.status == .breached }.count
     let skipped = results.filter { $0.status == .noData }.count
     var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -212,7 +212,7 @@ enum SLORendering {
 
   // MARK: - slo report
 
-  static func reportTable(_ results: [SLOResult], at: Timestamp, explain: Bool) -> String {
+  public static func reportTable(_ results: [SLOResult], at: Timestamp, explain: Bool) -> String {
     var out = "SLO report at \(at): \(results.count) SLO(s)\n\n"
     out += headline(results).rendered()
     for result in results {
@@ -307,7 +307,7 @@ enum SLORendering {
   }
 
   /// The daily series; `raw_bad` and `raw_remaining` are the figures without budget adjustments (the same where none applied).
-  static func dailyCSV(_ results: [SLOResult]) -> String {
+  public static func dailyCSV(_ results: [SLOResult]) -> String {
     var out = CSV.line([
       "slo", "org_id", "service", "date", "day_start", "day_end", "bad", "unit", "consumed", "remaining", "raw_bad", "raw_remaining",
     ])
@@ -330,9 +330,9 @@ enum SLORendering {
 
   /// The version of the JSON documents of `slo check` and `slo report` (docs/schemas/slo.schema.json):
   /// raised when a field changes meaning or goes; new fields may appear within a version.
-  static let schemaVersion = 1
+  public static let schemaVersion = 1
 
-  static func json(_ results: [SLOResult], at: Timestamp, minimumRemaining: Double, report: Bool, explain: Bool) -> JSONValue {
+  public static func json(_ results: [SLOResult], at: Timestamp, minimumRemaining: Double, report: Bool, explain: Bool) -> JSONValue {
     func number(_ value: Double?, places: Int = 6) -> JSONValue { value.map { .number(Format.decimal($0, places: places)) } ?? .null }
     func ts(_ t: Timestamp) -> JSONValue { .string(t.description) }
     func interval(_ i: Interval) -> JSONValue { .object(["start": ts(i.start), "end": ts(i.end)]) }
@@ -458,10 +458,10 @@ enum SLORendering {
 
 extension Format {
   /// `value` with `places` decimals (see ``NumberText``).
-  static func decimal(_ value: Double, places: Int) -> String { NumberText.decimal(value, places: places) }
+  public static func decimal(_ value: Double, places: Int) -> String { NumberText.decimal(value, places: places) }
 
   /// A signed percentage, `+1.25%` or `-0.50%`.
-  static func signedPercent(_ value: Double) -> String {
+  public static func signedPercent(_ value: Double) -> String {
     (value >= 0 ? "+" : "") + Format.percent(value, decimals: 2)
   }
 }

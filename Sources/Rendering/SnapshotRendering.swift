@@ -1,12 +1,12 @@
-import EventSources
-import IncidentModel
-import Postmortem
+public import EventSources
+public import IncidentModel
+public import Postmortem
 
 /// `incidents show`: a replayed incident for people (text) and machines (JSON).
-enum SnapshotRendering {
+public enum SnapshotRendering {
   // MARK: - Text
 
-  static func text(_ s: IncidentSnapshot, sourceLocation: (EventOrigin) -> String) -> String {
+  public static func text(_ s: IncidentSnapshot, sourceLocation: (EventOrigin) -> String) -> String {
     var out = "Incident \(s.incidentId)"
     if let title = s.title { out += " — \(title)" }
     out += "\n"
@@ -78,14 +78,14 @@ enum SnapshotRendering {
   }
 
   /// One line saying what an event did.
-  static func summary(of payload: EventPayload) -> String { EventDescription.describe(payload) }
+  public static func summary(of payload: EventPayload) -> String { EventDescription.describe(payload) }
 
   private static func quoted(_ text: String) -> String { "\"\(text)\"" }
 
   // MARK: - JSON
 
   /// The snapshot as a JSON object; every timestamp is RFC 3339 UTC, durations are milliseconds.
-  static func json(_ s: IncidentSnapshot, sourceLocation: (EventOrigin) -> String) -> JSONValue {
+  public static func json(_ s: IncidentSnapshot, sourceLocation: (EventOrigin) -> String) -> JSONValue {
     func ts(_ t: Timestamp?) -> JSONValue { t.map { .string($0.description) } ?? .null }
     func str(_ t: String?) -> JSONValue { t.map(JSONValue.string) ?? .null }
     func ms(_ t: Int64?) -> JSONValue { t.map { .number(String($0)) } ?? .null }

@@ -1,13 +1,13 @@
-import EventSources
-import IncidentModel
-import ReplayEngine
+public import EventSources
+public import IncidentModel
+public import ReplayEngine
 
 /// `incidents validate`: what a load read, kept and left out.
-enum LoadSummaryRendering {
+public enum LoadSummaryRendering {
   /// How many locations to list per reason; stderr has every one.
-  static let locationsPerReason = 10
+  public static let locationsPerReason = 10
 
-  static func text(_ s: LoadSummary, inputs: [String]) -> String {
+  public static func text(_ s: LoadSummary, inputs: [String]) -> String {
     var out = "Inputs: \(inputs.joined(separator: ", "))\n\n"
     func row(_ label: String, _ value: Int, _ note: String = "") {
       out += "  \(Format.left(label, 24))\(Format.right(String(value), 9))\(note.isEmpty ? "" : "  \(note)")\n"
@@ -49,7 +49,7 @@ enum LoadSummaryRendering {
     return out
   }
 
-  static func json(_ s: LoadSummary, inputs: [String]) -> JSONValue {
+  public static func json(_ s: LoadSummary, inputs: [String]) -> JSONValue {
     func n(_ value: Int) -> JSONValue { .number(String(value)) }
     let known = EventType.allCases.map(\.rawValue)
     let types = known + s.eventsByType.keys.filter { !known.contains($0) }.sorted()

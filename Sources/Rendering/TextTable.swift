@@ -1,21 +1,21 @@
 /// A plain-text table with a header row and columns sized to their content.
-struct TextTable {
-  enum Alignment {
+public struct TextTable {
+  public enum Alignment {
     case left
     case right
   }
 
-  let columns: [(title: String, alignment: Alignment)]
+  public let columns: [(title: String, alignment: Alignment)]
   private(set) var rows: [[String]] = []
 
-  init(_ columns: [(String, Alignment)]) {
+  public init(_ columns: [(String, Alignment)]) {
     self.columns = columns.map { (title: $0.0, alignment: $0.1) }
   }
 
-  mutating func append(_ row: [String]) { rows.append(row) }
+  public mutating func append(_ row: [String]) { rows.append(row) }
 
   /// The table, two spaces between columns, each line indented by `indent` and without trailing spaces.
-  func rendered(indent: String = "  ") -> String {
+  public func rendered(indent: String = "  ") -> String {
     var widths = columns.map(\.title.count)
     for row in rows {
       for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
@@ -33,8 +33,8 @@ struct TextTable {
 }
 
 /// RFC 4180 CSV: fields quoted when they hold a comma, a quote or a line break.
-enum CSV {
-  static func line(_ fields: [String]) -> String {
+public enum CSV {
+  public static func line(_ fields: [String]) -> String {
     fields.map { field in
       guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
       return "\"" + field.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""

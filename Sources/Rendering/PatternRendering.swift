@@ -1,9 +1,9 @@
-import IncidentModel
-import Patterns
+public import IncidentModel
+public import Patterns
 
 /// `reliability patterns` as a table, JSON and CSV: the same figures, computed once in `Patterns`.
-enum PatternRendering {
-  static func table(_ report: PatternReport, periodLabel: String?) -> String {
+public enum PatternRendering {
+  public static func table(_ report: PatternReport, periodLabel: String?) -> String {
     let period = "\(report.period.start) → \(report.period.end)"
     var out = "Recurring patterns, \(periodLabel.map { "\($0): " } ?? "")\(period) (evaluated at \(report.at))\n"
     out +=
@@ -37,7 +37,7 @@ enum PatternRendering {
     return out
   }
 
-  static func json(_ report: PatternReport) -> JSONValue {
+  public static func json(_ report: PatternReport) -> JSONValue {
     func interval(_ i: Interval) -> JSONValue { .object(["start": .string(i.start.description), "end": .string(i.end.description)]) }
     func number(_ value: Int64?) -> JSONValue { value.map { .number(String($0)) } ?? .null }
     func summary(_ s: DurationSummary) -> JSONValue {
@@ -71,7 +71,7 @@ enum PatternRendering {
     ])
   }
 
-  static func csv(_ report: PatternReport) -> String {
+  public static func csv(_ report: PatternReport) -> String {
     var out = CSV.line([
       "org_id", "service_name", "key_kind", "key", "incident_count", "previous_count", "trend", "impact_ms", "first_seen", "last_seen",
       "median_gap_ms", "shortest_gap_ms", "tta_median_ms", "tta_p90_ms", "ttm_median_ms", "ttm_p90_ms", "ttr_median_ms", "ttr_p90_ms",
