@@ -34,32 +34,24 @@ STREAM="$stream" RUNS="$runs" scripts/with-postgres bash -c '
     echo "$(( (end - start) / 1000000 ))"
   done | median | awk "{ printf \"%.3f\", \$1 / 1000 }")
   figures=$(.build/release/postgres-benchmark "$url" IncidentEvent "$RUNS")
-  # End to end in both read orders (--postgres-order), one after the other in each run.
-  validate() {
-    /usr/bin/time -f "%e %M" -o .bench/time.txt .build/release/incidents validate --postgres "$url" --postgres-order "$1" >/dev/null
-    tail -1 .bench/time.txt
-  }
+  # End to end in both read orders (--postgres-order), one after the other in each run:
+  # in_both_orders NAME COMMAND... sets NAME_table and NAME_incident to "median-seconds peak-MB".
   median_time_rss() { sort -n | awk "{ t[NR] = \$1; m[NR] = \$2 } END { i = int((NR + 1) / 2); print t[i], int(m[i] / 1024) }"; }
-  : > .bench/validate-table.txt; : > .bench/validate-incident.txt
-  for run in $(seq "$RUNS"); do
-    validate table >> .bench/validate-table.txt
-    validate incident >> .bench/validate-incident.txt
-  done
-  by_table=$(median_time_rss < .bench/validate-table.txt)
-  by_incident=$(median_time_rss < .bench/validate-incident.txt)
-  # The same comparison for slo check, whose folds do more per incident.
-  slo() {
-    /usr/bin/time -f "%e %M" -o .bench/time.txt .build/release/slo check --slos samples/slos.yaml --at 2027-09-27T00:00:00Z \
-      --postgres "$url" --postgres-order "$1" >/dev/null || true
-    tail -1 .bench/time.txt
+  in_both_orders() {
+    local name=$1; shift
+    : > ".bench/$name-table.txt"; : > ".bench/$name-incident.txt"
+    for run in $(seq "$RUNS"); do
+      for order in table incident; do
+        /usr/bin/time -f "%e %M" -o .bench/time.txt "$@" --postgres "$url" --postgres-order "$order" >/dev/null || true
+        tail -1 .bench/time.txt >> ".bench/$name-$order.txt"
+      done
+    done
+    printf -v "${name}_table" "%s" "$(median_time_rss < ".bench/$name-table.txt")"
+    printf -v "${name}_incident" "%s" "$(median_time_rss < ".bench/$name-incident.txt")"
   }
-  : > .bench/slo-table.txt; : > .bench/slo-incident.txt
-  for run in $(seq "$RUNS"); do
-    slo table >> .bench/slo-table.txt
-    slo incident >> .bench/slo-incident.txt
-  done
-  slo_by_table=$(median_time_rss < .bench/slo-table.txt)
-  slo_by_incident=$(median_time_rss < .bench/slo-incident.txt)
+  in_both_orders validate .build/release/incidents validate
+  # slo check too, whose folds do more per incident (exit 1: an SLO is breached).
+  in_both_orders slo .build/release/slo check --slos samples/slos.yaml --at 2027-09-27T00:00:00Z
   echo "## PostgreSQL 15: the same 1M events as a table ($rows rows)"
   echo
   echo "| reading the rows | time | rows/s | ÷ \`psql \\copy\` |"
@@ -74,12 +66,12 @@ STREAM="$stream" RUNS="$runs" scripts/with-postgres bash -c '
     seconds=$(echo "$line" | sed -E "s/.* median ([0-9.]+) s.*/\\1/")
     row "libpq $label" "$seconds"
   done <<< "$figures"
-  read -r seconds peak <<< "$by_table"
+  read -r seconds peak <<< "$validate_table"
   row "\`incidents validate --postgres --postgres-order table\` (partitioned, spilled), end to end (peak RSS $peak MB)" "$seconds"
-  read -r seconds peak <<< "$by_incident"
+  read -r seconds peak <<< "$validate_incident"
   row "\`incidents validate --postgres --postgres-order incident\` (streamed), end to end (peak RSS $peak MB)" "$seconds"
-  read -r seconds peak <<< "$slo_by_table"
+  read -r seconds peak <<< "$slo_table"
   row "\`slo check --postgres --postgres-order table\`, end to end (peak RSS $peak MB)" "$seconds"
-  read -r seconds peak <<< "$slo_by_incident"
+  read -r seconds peak <<< "$slo_incident"
   row "\`slo check --postgres --postgres-order incident\`, end to end (peak RSS $peak MB)" "$seconds"
 '
