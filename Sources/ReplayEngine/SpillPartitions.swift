@@ -36,8 +36,12 @@ final class SpillPartitions: Sendable {
   private let failure = Mutex<SpillError?>(nil)
   private let spilling = Mutex<Void>(())
 
+  /// Whether spilled buffers keep their memory for the next appends: only when the limit is large enough to afford it.
+  private let keepsBuffers: Bool
+
   init(count: Int, name: String, directory: SpillDirectory, budget: MemoryBudget) {
     self.name = name
+    keepsBuffers = budget.limit >= 32 << 20
     partitions = (0..<max(1, count)).map { _ in Locked(Partition()) }
     self.directory = directory
     self.budget = budget
@@ -106,8 +110,13 @@ final class SpillPartitions: Sendable {
       }
       let count = partition.buffer.bytes.count
       partition.spilledBytes += count
-      // The buffer keeps its memory for what comes next: freeing and faulting it in again cost a tenth of a load.
-      if releasingMemory { partition.buffer = ByteWriter() } else { partition.buffer.bytes.removeAll(keepingCapacity: true) }
+      // Under a large limit the buffer keeps its memory for what comes next (freeing and faulting it in again cost
+      // a tenth of a load); under a small one what it keeps would be a large share of the limit.
+      if releasingMemory || !keepsBuffers {
+        partition.buffer = ByteWriter()
+      } else {
+        partition.buffer.bytes.removeAll(keepingCapacity: true)
+      }
       return count
     }
     budget.release(released)
