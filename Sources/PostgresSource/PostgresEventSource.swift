@@ -285,6 +285,6 @@ enum TableSchema {
             = $3::text[]
       """, [table.quoted, String(leading.count), "{" + leading.map { "\"\($0)\"" }.joined(separator: ",") + "}"],
       while: "reading the indexes of \(table)")
-    return (0..<result.rowCount).compactMap { result.string(row: 0 + $0, column: 0) }
+    return (0..<result.rowCount).compactMap { result.string(row: $0, column: 0) }
   }
 }
