@@ -88,7 +88,7 @@ enum CompactDecoder {
     var incidentId: Range<Int>?
     var ts: Timestamp?
     var kind: Kind?
-    var change: IncidentHistory.CompactChange?
+    var change: CompactChange?
     var payloadStart: Int?
     // The line's ContentDigest, summed member by member as they are read.
     var digest = 0
@@ -176,7 +176,7 @@ extension CompactDecoder {
   /// `ts` is the envelope's time when already read; a signal whose counts need it leaves the fast path without it.
   private static func payload(
     _ kind: Kind, _ s: inout JSONScanner, ts: Timestamp?, digest: inout Int
-  ) throws(EventDecodingError) -> IncidentHistory.CompactChange {
+  ) throws(EventDecodingError) -> CompactChange {
     switch kind {
     case .status:
       let (new, from): (IncidentStatus, IncidentStatus?) = try transition(&s, &digest, new: "newStatus", from: "fromStatus")
@@ -247,7 +247,7 @@ extension CompactDecoder {
     return s.bytes(range).elementsEqual("USER".utf8) ? .user : .other
   }
 
-  private static func note(_ s: inout JSONScanner, _ digest: inout Int) throws(EventDecodingError) -> IncidentHistory.CompactChange {
+  private static func note(_ s: inout JSONScanner, _ digest: inout Int) throws(EventDecodingError) -> CompactChange {
     var followUp: Bool?
     var actorType = Actor.absent
     try s.forEachMember(digest: &digest) { (key, s) throws(EventDecodingError) in
@@ -267,7 +267,7 @@ extension CompactDecoder {
     return .note(byPerson: actorType != .other, followUp: followUp)
   }
 
-  private static func action(_ s: inout JSONScanner, _ digest: inout Int) throws(EventDecodingError) -> IncidentHistory.CompactChange {
+  private static func action(_ s: inout JSONScanner, _ digest: inout Int) throws(EventDecodingError) -> CompactChange {
     var hasKind = false
     var followUp: Bool?
     var actorType = Actor.absent
@@ -296,7 +296,7 @@ extension CompactDecoder {
 
   private static func signal(
     _ s: inout JSONScanner, ts: Timestamp?, _ digest: inout Int
-  ) throws(EventDecodingError) -> IncidentHistory.CompactChange {
+  ) throws(EventDecodingError) -> CompactChange {
     var hasId = false
     var isMetric: Bool?
     var hasSource = false
@@ -343,12 +343,12 @@ extension CompactDecoder {
       }
     }
     guard hasId, hasSource, hasSummary, let isMetric else { throw leave }
-    var counts: IncidentHistory.RequestCountsAt?
+    var counts: RequestCountsAt?
     if isMetric, let dataStart, dataStart >= 0 {
       var data = JSONScanner(base: s.base, range: dataStart..<s.end)
       if let found = try requestCounts(&data) {
         guard let instant = found.windowEnd ?? observedAt ?? ts else { throw leave }
-        counts = IncidentHistory.RequestCountsAt(instant: instant, good: found.good, total: found.total)
+        counts = RequestCountsAt(instant: instant, good: found.good, total: found.total)
       }
     }
     return .signal(serviceName: serviceName, environment: environment, correlationKey: correlationKey, counts: counts)

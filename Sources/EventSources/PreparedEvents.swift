@@ -19,7 +19,7 @@ public struct IncidentRef: Hashable, Comparable, Sendable {
 ///
 /// The frequent kinds come straight from the line in their compact form; every
 /// other event comes whole. The loader decides how to hold it (in memory or in a
-/// temporary file) and when to turn it into a history ``IncidentHistory/Entry``.
+/// temporary file) and how to replay it.
 public struct PreparedEvent: Sendable {
   public var incident: IncidentRef
   public var origin: EventOrigin
@@ -29,9 +29,9 @@ public struct PreparedEvent: Sendable {
 
   /// An event in compact form, or whole.
   public enum Content: Sendable {
-    /// `eventId` is empty unless figures cite the event (``IncidentHistory/CompactChange/citesEvent``);
+    /// `eventId` is empty unless figures cite the event (``CompactChange/citesEvent``);
     /// `idHash` is ``ContentHash/of(_:)`` of the id's bytes either way.
-    case compact(ts: Timestamp, eventId: String, idHash: Int, change: IncidentHistory.CompactChange)
+    case compact(ts: Timestamp, eventId: String, idHash: Int, change: CompactChange)
     /// `line` is the JSON line it was decoded from, when the source has one (a loader may keep it instead of the event).
     case event(IncidentEvent, line: [UInt8]?)
   }
@@ -64,16 +64,6 @@ public struct PreparedEvent: Sendable {
     case .event(let event, _):
       var id = event.id
       return id.withUTF8 { ContentHash.of(UnsafeRawBufferPointer($0)) }
-    }
-  }
-
-  /// What a history keeps of the event, at `detail`.
-  public func entry(detail: EventDetail) -> IncidentHistory.Entry {
-    switch content {
-    case .compact(let ts, let eventId, let idHash, let change):
-      IncidentHistory.Entry(ts: ts, origin: origin, eventId: eventId, idHash: idHash, digest: digest, change: change)
-    case .event(let event, _):
-      IncidentHistory.Entry(event, origin: origin, detail: detail, digest: digest)
     }
   }
 }
@@ -119,7 +109,7 @@ public struct Preparation: Sendable {
     guard include(incident) else { return nil }
     let digest = digest ?? event.hashValue
     // Kept in compact form where it has one and is not wanted whole: a few dozen bytes instead of the event.
-    if detail(for: event.incidentId, at: event.ts) == .analytics, let change = IncidentHistory.CompactChange(event) {
+    if detail(for: event.incidentId, at: event.ts) == .analytics, let change = CompactChange(event) {
       var id = event.id
       let idHash = id.withUTF8 { ContentHash.of(UnsafeRawBufferPointer($0)) }
       return PreparedEvent(

@@ -240,7 +240,7 @@ enum SpillRecord {
     let ts = Timestamp(millisecondsSinceEpoch: try reader.signed())
     let idHash = try reader.fixed()
     let eventId = try reader.string()
-    let change: IncidentHistory.CompactChange
+    let change: CompactChange
     switch tag {
     case .event: throw .corrupt("unreachable")
     case .status: change = .status(try status(reader.byte()), from: try optionalStatus(reader.byte()))
@@ -252,9 +252,9 @@ enum SpillRecord {
       let serviceName = try reader.optionalString()
       let environment = try reader.optionalString()
       let correlationKey = try reader.optionalString()
-      var counts: IncidentHistory.RequestCountsAt?
+      var counts: RequestCountsAt?
       if try reader.byte() == 1 {
-        counts = IncidentHistory.RequestCountsAt(
+        counts = RequestCountsAt(
           instant: Timestamp(millisecondsSinceEpoch: try reader.signed()), good: try reader.signed(), total: try reader.signed())
       }
       change = .signal(serviceName: serviceName, environment: environment, correlationKey: correlationKey, counts: counts)

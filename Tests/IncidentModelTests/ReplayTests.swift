@@ -268,15 +268,6 @@ struct FollowUpTests {
   }
 }
 
-@Suite("Compact replay state")
-struct CompactStateTests {
-  @Test func aKeptEventCostsSixtyFourBytesWhateverItsKind() {
-    // Ten million events are kept as records until replay: every byte here is ten megabytes there.
-    #expect(MemoryLayout<ReplayRecord>.stride <= 64)
-    #expect(MemoryLayout<EventOrigin>.stride == 8)
-  }
-}
-
 @Suite("Events counted per type")
 struct EventTypeCountTests {
   @Test func everyKnownTypeAndAnUnknownOneAreCountedUnderTheirNames() {

@@ -92,11 +92,10 @@ public struct EventFactory {
 
 /// Replays hand-built events, giving each the origin of its position in `events`.
 public func replay(_ events: [IncidentEvent], detail: EventDetail = .analytics) -> ReplayOutcome {
-  var history = IncidentHistory(orgId: events[0].orgId, incidentId: events[0].incidentId, detail: detail)
-  for (index, event) in events.enumerated() {
-    history.append(event, origin: EventOrigin(input: 0, record: Int64(index + 1)))
+  let entries = events.enumerated().map { index, event in
+    TimelineEntry(origin: EventOrigin(input: 0, record: Int64(index + 1)), event: event)
   }
-  return history.replay()
+  return IncidentReplay.replay(entries, orgId: events[0].orgId, incidentId: events[0].incidentId, detail: detail)
 }
 
 /// What a run of one of the toolkit's executables printed and returned.
