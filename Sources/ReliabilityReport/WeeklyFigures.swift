@@ -29,6 +29,72 @@ public struct TimelineRow: Sendable {
   }
 }
 
+/// One incident created in the period, as the Incidents sheet lists it (by creation time, then id).
+public struct IncidentRow: Sendable, Hashable {
+  public var incidentId: String
+  public var title: String
+  public var serviceName: String
+  public var environment: String
+  public var status: IncidentStatus
+  public var severity: Severity?
+  public var peakSeverity: Severity?
+  public var createdAt: Timestamp
+  public var impactStartedAt: Timestamp?
+  public var acknowledgedAt: Timestamp?
+  public var mitigatedAt: Timestamp?
+  public var resolvedAt: Timestamp?
+  /// Durations in milliseconds.
+  public var timeToDetect: Int64?
+  public var timeToAcknowledge: Int64?
+  public var timeToMitigate: Int64?
+  public var timeToResolve: Int64?
+  public var reopenCount: Int
+  public var correlationKeys: [String]
+
+  /// The row of `incident`.
+  public init(_ incident: IncidentSnapshot) {
+    let l = incident.lifecycle
+    self.init(
+      incidentId: incident.incidentId, title: incident.title ?? "", serviceName: incident.serviceName ?? "",
+      environment: incident.environment ?? "", status: incident.status, severity: incident.severity,
+      peakSeverity: incident.peakSeverity, createdAt: l.createdAt, impactStartedAt: l.impactStartedAt,
+      acknowledgedAt: l.acknowledgedAt, mitigatedAt: l.mitigatedAt, resolvedAt: l.resolvedAt, timeToDetect: l.timeToDetect,
+      timeToAcknowledge: l.timeToAcknowledge, timeToMitigate: l.timeToMitigate, timeToResolve: l.timeToResolve,
+      reopenCount: incident.reopenCount, correlationKeys: incident.correlationKeys)
+  }
+
+  public init(
+    incidentId: String, title: String, serviceName: String, environment: String, status: IncidentStatus, severity: Severity?,
+    peakSeverity: Severity?, createdAt: Timestamp, impactStartedAt: Timestamp?, acknowledgedAt: Timestamp?, mitigatedAt: Timestamp?,
+    resolvedAt: Timestamp?, timeToDetect: Int64?, timeToAcknowledge: Int64?, timeToMitigate: Int64?, timeToResolve: Int64?,
+    reopenCount: Int, correlationKeys: [String]
+  ) {
+    self.incidentId = incidentId
+    self.title = title
+    self.serviceName = serviceName
+    self.environment = environment
+    self.status = status
+    self.severity = severity
+    self.peakSeverity = peakSeverity
+    self.createdAt = createdAt
+    self.impactStartedAt = impactStartedAt
+    self.acknowledgedAt = acknowledgedAt
+    self.mitigatedAt = mitigatedAt
+    self.resolvedAt = resolvedAt
+    self.timeToDetect = timeToDetect
+    self.timeToAcknowledge = timeToAcknowledge
+    self.timeToMitigate = timeToMitigate
+    self.timeToResolve = timeToResolve
+    self.reopenCount = reopenCount
+    self.correlationKeys = correlationKeys
+  }
+
+  /// The sheet's order: by creation time, then id (a total order within an org).
+  public static func listedBefore(_ a: IncidentRow, _ b: IncidentRow) -> Bool {
+    (a.createdAt, a.incidentId) < (b.createdAt, b.incidentId)
+  }
+}
+
 /// The headline figures of a period, and of the one before it for week-over-week change.
 public struct Headline: Sendable, Hashable {
   public var incidents: Int
@@ -37,12 +103,6 @@ public struct Headline: Sendable, Hashable {
   /// Mean time to acknowledge and to resolve (ms), over the incidents that reached those steps.
   public var meanTimeToAcknowledgeMs: Int64?
   public var meanTimeToResolveMs: Int64?
-
-  init(_ incidents: [IncidentSnapshot]) {
-    var tally = Tally()
-    for incident in incidents { tally.add(incident) }
-    self = tally.headline
-  }
 
   /// The figures of a period as they are gathered: counts and sums, which merge by adding (a period's
   /// incidents need not be kept to be summed up).
@@ -108,12 +168,9 @@ public struct WeeklyFigures: Sendable {
   public var evaluatedAt: Timestamp
   public var current: Headline
   public var previous: Headline
-  /// Incidents created in the period, by creation time.
-  public var incidents: [IncidentSnapshot]
   public var incidentsPerService: [(service: String, count: Int)]
   public var slos: [SLOResult]
   public var patterns: PatternReport
-  public var timeline: [TimelineRow]
 
   /// SLOs with less than this share of their budget left are "at risk".
   public static let atRiskBelow = 0.25
@@ -122,26 +179,13 @@ public struct WeeklyFigures: Sendable {
   public var atRisk: [SLOResult] {
     slos.filter { $0.status != .breached && ($0.remaining.map { $0 < Self.atRiskBelow } ?? false) }
   }
-
-  /// Computes the figures of `period` for the org's incidents (pure: the evaluation time is given).
-  public static func compute(
-    orgId: String, label: String, period: Interval, at: Timestamp, incidents: [IncidentSnapshot], slos: [SLODefinition],
-    timeline: [TimelineRow]
-  ) -> WeeklyFigures {
-    let fold = WeeklyFold(label: label, period: period, at: at, slos: slos)
-    var partial = fold.makePartial()
-    for incident in incidents where incident.orgId == orgId { fold.add(incident, to: &partial) }
-    var figures = fold.finish(partial, orgs: [orgId])[0]
-    figures.timeline = timeline.sorted { ($0.ts, $0.origin) < ($1.ts, $1.origin) }
-    return figures
-  }
 }
 
 /// The weekly report as a fold: per org, its SLOs' partial, its pattern groups' partial,
-/// and the incidents created in the period and in the one before (for the headline).
+/// and the headline figures of the incidents created in the period and in the one before.
 ///
-/// The Timeline is not here: it lists every event of the period, so the command
-/// gathers it apart, in sorted runs on disk.
+/// The rows of the Incidents and Timeline sheets are not here: they grow with the
+/// period, so the command gathers them apart, in sorted runs on disk (see ``row(of:)``).
 public struct WeeklyFold: IncidentFold {
   public let label: String
   public let period: Interval
@@ -167,10 +211,11 @@ public struct WeeklyFold: IncidentFold {
     var sloFold: SLOFold
     var slo: SLOFold.Partial
     var patterns: PatternFold.Partial
-    /// Created in the period, and in the one before.
-    var current: [IncidentSnapshot] = []
-    /// The period before: its headline figures only.
+    /// Created in the period, and in the one before: their headline figures.
+    var current = Headline.Tally()
     var previous = Headline.Tally()
+    /// Incidents created in the period, per service.
+    var perService: [String: Int] = [:]
   }
 
   private var patternFold: PatternFold { PatternFold(period: period, at: evaluatedAt) }
@@ -199,7 +244,8 @@ public struct WeeklyFold: IncidentFold {
     patternFold.add(incident, to: &entry.patterns)
     let created = incident.lifecycle.createdAt
     if period.start <= created && created < period.end {
-      entry.current.append(Self.listed(incident))
+      entry.current.add(incident)
+      entry.perService[incident.serviceName ?? "(unknown)", default: 0] += 1
     } else if previousPeriod.start <= created && created < previousPeriod.end {
       entry.previous.add(incident)
     }
@@ -214,28 +260,29 @@ public struct WeeklyFold: IncidentFold {
       }
       entry.sloFold.merge(theirs.slo, into: &entry.slo)
       patternFold.merge(theirs.patterns, into: &entry.patterns)
-      entry.current += theirs.current
+      entry.current.merge(theirs.current)
       entry.previous.merge(theirs.previous)
+      entry.perService.merge(theirs.perService, uniquingKeysWith: +)
       partial.orgs[org] = entry
     }
   }
 
-  /// The figures of each of `orgs`, in that order (an org without incidents gets an empty report); no Timeline rows.
+  /// The figures of each of `orgs`, in that order (an org without incidents gets an empty report).
   public func finish(_ partial: Partial, orgs: [String]) -> [WeeklyFigures] {
     orgs.map { org in
       let entry = partial.orgs[org] ?? orgPartial(for: org)
-      func byCreation(_ incidents: [IncidentSnapshot]) -> [IncidentSnapshot] {
-        incidents.sorted { ($0.lifecycle.createdAt, $0.incidentId) < ($1.lifecycle.createdAt, $1.incidentId) }
-      }
-      let current = byCreation(entry.current)
-      var perService: [String: Int] = [:]
-      for incident in current { perService[incident.serviceName ?? "(unknown)", default: 0] += 1 }
       return WeeklyFigures(
-        orgId: org, label: label, period: period, evaluatedAt: evaluatedAt, current: Headline(current),
-        previous: entry.previous.headline, incidents: current,
-        incidentsPerService: perService.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value) },
-        slos: entry.sloFold.finish(entry.slo), patterns: patternFold.finish(entry.patterns), timeline: [])
+        orgId: org, label: label, period: period, evaluatedAt: evaluatedAt, current: entry.current.headline,
+        previous: entry.previous.headline,
+        incidentsPerService: entry.perService.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value) },
+        slos: entry.sloFold.finish(entry.slo), patterns: patternFold.finish(entry.patterns))
     }
+  }
+
+  /// The Incidents sheet's row of `incident`, when it was created in the period; else nil.
+  public func row(of incident: IncidentSnapshot) -> IncidentRow? {
+    let created = incident.lifecycle.createdAt
+    return period.start <= created && created < period.end ? IncidentRow(incident) : nil
   }
 
   /// The SLOs the report scores on nothing.
@@ -256,14 +303,5 @@ public struct WeeklyFold: IncidentFold {
           definition: definition, orgId: org, missing: .org, closest: NearMatches.find(org, among: reported), known: orgs.sorted()))
     }
     return unmatched
-  }
-
-  /// What the Incidents sheet and the headline read of an incident; its samples, records and details are dropped.
-  private static func listed(_ incident: IncidentSnapshot) -> IncidentSnapshot {
-    var listed = incident
-    listed.requestSamples = []
-    listed.sloViolations = []
-    listed.details = nil
-    return listed
   }
 }

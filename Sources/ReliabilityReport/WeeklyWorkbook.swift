@@ -13,25 +13,22 @@ public import Spreadsheet
 public enum WeeklyWorkbook {
   public static let sheetNames = ["Summary", "SLOs", "Budget burn", "Incidents", "Patterns", "Timeline"]
 
-  /// Writes the whole workbook, the Timeline from `figures.timeline`.
-  public static func write(_ figures: WeeklyFigures, to path: String, temporaryDirectory: String? = nil) throws(SpreadsheetError) {
-    let writer = try Writer(figures, path: path, temporaryDirectory: temporaryDirectory)
-    for row in figures.timeline { try writer.appendTimeline(row) }
-    try writer.close()
-  }
-
-  /// A workbook whose Timeline rows are given one at a time, after every other sheet is written.
+  /// A workbook whose Incidents and Timeline rows are given one at a time, after every other sheet is written.
   ///
-  /// In constant-memory mode a row goes to disk as it is written, so a caller that
-  /// streams its events here (in order: see ``TimelineOrder``) never holds the period.
+  /// In constant-memory mode a row goes to disk as it is written (each sheet has its own
+  /// temporary file, so the two sheets' rows may interleave), so a caller that streams
+  /// its rows here, each sheet's in order, never holds the period.
   public final class Writer {
     private let workbook: Workbook
     private let formats: Formats
+    private var incidents: Table
     private var timeline: Table
+    /// Incidents rows written so far.
+    public private(set) var incidentRows = 0
     /// Timeline rows written so far.
     public private(set) var timelineRows = 0
 
-    /// Writes every sheet but the Timeline's rows (`figures.timeline` is not read).
+    /// Writes every sheet but the Incidents' and the Timeline's rows.
     public init(_ figures: WeeklyFigures, path: String, temporaryDirectory: String? = nil) throws(SpreadsheetError) {
       workbook = try Workbook(path: path, constantMemory: true, temporaryDirectory: temporaryDirectory)
       try workbook.setProperties(
@@ -43,10 +40,24 @@ public enum WeeklyWorkbook {
       try writeSummary(figures, sheets[0], workbook, formats)
       try writeSLOs(figures, sheets[1], formats)
       try writeBurn(figures, sheets[2], workbook, formats)
-      try writeIncidents(figures, sheets[3], formats)
+      incidents = try incidentsTable(sheets[3], formats)
       try writePatterns(figures, sheets[4], formats)
       timeline = Table(sheets[5])
       try timeline.header(["Time (UTC)", "Incident", "Service", "Type", "What happened", "Event"], formats.header)
+    }
+
+    /// Adds the next Incidents row; rows must come in the order the sheet lists them (``IncidentRow/listedBefore(_:_:)``).
+    public func appendIncident(_ i: IncidentRow) throws(SpreadsheetError) {
+      func date(_ ts: Timestamp?) -> Cell { .number(ts.map(serial), formats.date) }
+      try incidents.row([
+        .text(i.incidentId), .text(i.title), .text(i.serviceName), .text(i.environment), .text(i.status.rawValue),
+        .text(i.severity?.rawValue ?? ""), .text(i.peakSeverity?.rawValue ?? ""), date(i.createdAt), date(i.impactStartedAt),
+        date(i.acknowledgedAt), date(i.mitigatedAt), date(i.resolvedAt), .number(days(i.timeToDetect), formats.duration),
+        .number(days(i.timeToAcknowledge), formats.duration), .number(days(i.timeToMitigate), formats.duration),
+        .number(days(i.timeToResolve), formats.duration), .number(Double(i.reopenCount), nil),
+        .text(i.correlationKeys.joined(separator: ", ")),
+      ])
+      incidentRows += 1
     }
 
     /// Adds the next Timeline row; rows must come in the order the sheet lists them.
@@ -58,8 +69,9 @@ public enum WeeklyWorkbook {
       timelineRows += 1
     }
 
-    /// Finishes the Timeline (widths, frozen header, filter) and writes the file.
+    /// Finishes the Incidents and the Timeline (widths, frozen header, filter) and writes the file.
     public func close() throws(SpreadsheetError) {
+      try incidents.finish(freeze: true)
       try timeline.finish(freeze: true)
       try workbook.close()
     }
@@ -217,7 +229,8 @@ public enum WeeklyWorkbook {
     try sheet.insert(chart, row: 1, column: f.slos.count + 2)
   }
 
-  private static func writeIncidents(_ f: WeeklyFigures, _ sheet: Worksheet, _ formats: Formats) throws(SpreadsheetError) {
+  /// The Incidents sheet's header: its rows come one at a time (``Writer/appendIncident(_:)``).
+  private static func incidentsTable(_ sheet: Worksheet, _ formats: Formats) throws(SpreadsheetError) -> Table {
     var table = Table(sheet)
     try table.header(
       [
@@ -225,19 +238,7 @@ public enum WeeklyWorkbook {
         "Mitigated", "Resolved", "Time to detect", "Time to acknowledge", "Time to mitigate", "Time to resolve", "Reopens",
         "Correlation keys",
       ], formats.header)
-    for i in f.incidents {
-      let l = i.lifecycle
-      func date(_ ts: Timestamp?) -> Cell { .number(ts.map(serial), formats.date) }
-      try table.row([
-        text(i.incidentId), text(i.title ?? ""), text(i.serviceName ?? ""), text(i.environment ?? ""), text(i.status.rawValue),
-        text(i.severity?.rawValue ?? ""), text(i.peakSeverity?.rawValue ?? ""), date(l.createdAt), date(l.impactStartedAt),
-        date(l.acknowledgedAt), date(l.mitigatedAt), date(l.resolvedAt), .number(days(l.timeToDetect), formats.duration),
-        .number(days(l.timeToAcknowledge), formats.duration), .number(days(l.timeToMitigate), formats.duration),
-        .number(days(l.timeToResolve), formats.duration), .number(Double(i.reopenCount), nil),
-        text(i.correlationKeys.joined(separator: ", ")),
-      ])
-    }
-    try table.finish(freeze: true)
+    return table
   }
 
   private static func writePatterns(_ f: WeeklyFigures, _ sheet: Worksheet, _ formats: Formats) throws(SpreadsheetError) {

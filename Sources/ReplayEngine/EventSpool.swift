@@ -14,9 +14,10 @@ final class EventSpool: PreparedEventSink {
   private let orgs: Locked<Set<String>>?
 
   init(partitions: Int, directory: SpillDirectory, budget: MemoryBudget, tracksOrgs: Bool = false) {
-    records = SpillPartitions(count: partitions, name: "records", directory: directory, budget: budget)
+    // A record takes some 100 bytes and its id entry some 25: the budget is shared in that proportion.
+    records = SpillPartitions(count: partitions, name: "records", directory: directory, budget: budget, shareOfBudget: 0.8)
     // Id entries are sorted a partition at a time: more, smaller partitions keep that sort small at any input size.
-    ids = SpillPartitions(count: partitions * 4, name: "ids", directory: directory, budget: budget)
+    ids = SpillPartitions(count: partitions * 4, name: "ids", directory: directory, budget: budget, shareOfBudget: 0.2)
     orgs = tracksOrgs ? Locked([]) : nil
   }
 

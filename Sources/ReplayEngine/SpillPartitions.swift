@@ -38,10 +38,14 @@ final class SpillPartitions: Sendable {
 
   /// Whether spilled buffers keep their memory for the next appends: only when the limit is large enough to afford it.
   private let keepsBuffers: Bool
+  /// A partition's fair share of the budget in bytes: what a kept buffer is sized to.
+  private let bufferShare: Int
 
-  init(count: Int, name: String, directory: SpillDirectory, budget: MemoryBudget) {
+  /// `count` partitions whose buffers together take about `shareOfBudget` of the budget between spills.
+  init(count: Int, name: String, directory: SpillDirectory, budget: MemoryBudget, shareOfBudget: Double = 1) {
     self.name = name
     keepsBuffers = budget.limit >= 32 << 20
+    bufferShare = Int(Double(budget.limit) * min(1, max(0, shareOfBudget))) / max(1, count)
     partitions = (0..<max(1, count)).map { _ in Locked(Partition()) }
     self.directory = directory
     self.budget = budget
@@ -112,8 +116,13 @@ final class SpillPartitions: Sendable {
       partition.spilledBytes += count
       // Under a large limit the buffer keeps its memory for what comes next (freeing and faulting it in again cost
       // a tenth of a load); under a small one what it keeps would be a large share of the limit.
+      // A buffer that grew well past its share starts again at its share: kept whole, the largest fill of every
+      // round would ratchet each buffer's memory up as the input grows (30M events held 70% more than 10M).
       if releasingMemory || !keepsBuffers {
         partition.buffer = ByteWriter()
+      } else if partition.buffer.bytes.capacity > bufferShare + bufferShare / 2 {
+        partition.buffer = ByteWriter()
+        partition.buffer.bytes.reserveCapacity(bufferShare)
       } else {
         partition.buffer.bytes.removeAll(keepingCapacity: true)
       }

@@ -45,12 +45,15 @@ extension ReliabilityCommand {
       let documents = try SLOOptions.documents(at: slos, org: input.org)
       let definitions = documents.definitions
       StandardError.write("reliability weekly: reading events for \(label)")
-      // One read: the figures fold per org, and the period's events, kept whole, go to sorted runs for the Timeline.
+      // One read: the figures fold per org; the period's incidents, and its events kept whole, go to sorted runs
+      // for the Incidents and Timeline sheets.
       let weekly = WeeklyFold(label: label, period: period, at: at, slos: definitions)
-      // A row takes some 400 bytes in memory: each thread's rows held are an eighth of the memory limit.
-      let timeline = TimelineFold(period: period, runLength: max(256, try input.memoryLimitBytes / (8 * 400 * input.threadCount)))
-      let ((figuresPartial, rows), summary) = try input.fold(
-        FoldPair(weekly, timeline), readsWholeHistories: true, wholeEventsWithin: period)
+      // A row takes some 400 bytes in memory: each thread's rows held are a sixteenth of the memory limit, of each kind.
+      let runLength = max(256, try input.memoryLimitBytes / (16 * 400 * input.threadCount))
+      let listed = IncidentRowsFold(weekly: weekly, runLength: runLength)
+      let timeline = TimelineFold(period: period, runLength: runLength)
+      let (((figuresPartial, incidentRows), rows), summary) = try input.fold(
+        FoldPair(FoldPair(weekly, listed), timeline), readsWholeHistories: true, wholeEventsWithin: period)
       let orgs = input.org.map { [$0] } ?? summary.orgs
       // A typo in an SLO's org or service would score it 100%: say so (the gate, `slo check`, refuses it).
       UnmatchedSLOs.warn(weekly.unmatchedSLOs(figuresPartial, orgs: orgs, declared: documents.services))
@@ -63,12 +66,13 @@ extension ReliabilityCommand {
       }
       defer { for report in reports.values { report.discard() } }
       for report in reports.values { try report.open() }
+      try incidentRows.forEachInOrder { entry in try reports[entry.orgId]?.appendIncident(entry.row) }
       try rows.forEachInOrder { entry in try reports[entry.orgId]?.appendTimeline(entry.row) }
       let written = try orgs.compactMap { org in try reports[org].map { report in (report, try report.finish()) } }
       try files.commit()
       for (report, (workbook, summary)) in written {
         StandardError.write(
-          "reliability weekly: wrote \(workbook) (\(report.figures.incidents.count) incidents, \(report.timelineRows) events)")
+          "reliability weekly: wrote \(workbook) (\(report.incidentRows) incidents, \(report.timelineRows) events)")
         StandardOutput.write("\(workbook)\n\(summary)\n")
       }
     }
@@ -103,6 +107,105 @@ struct TimelineFold: IncidentFold {
   }
 
   func merge(_ other: SortedRuns<OrgTimelineRow>, into partial: inout SortedRuns<OrgTimelineRow>) { partial.absorb(other) }
+}
+
+/// The Incidents sheet as a fold: the row of every incident created in the period, into sorted runs on disk.
+///
+/// An adapter like ``TimelineFold``: a busy week of a large tenant lists tens of thousands of incidents.
+struct IncidentRowsFold: IncidentFold {
+  let weekly: WeeklyFold
+  /// Rows held before they are written as a sorted run.
+  let runLength: Int
+
+  func makePartial() -> SortedRuns<OrgIncidentRow> {
+    SortedRuns(runLength: runLength, by: OrgIncidentRow.listedBefore)
+  }
+
+  func add(_ incident: IncidentSnapshot, to partial: inout SortedRuns<OrgIncidentRow>) {
+    guard let row = weekly.row(of: incident) else { return }
+    partial.append(OrgIncidentRow(orgId: incident.orgId, row: row))
+  }
+
+  func merge(_ other: SortedRuns<OrgIncidentRow>, into partial: inout SortedRuns<OrgIncidentRow>) { partial.absorb(other) }
+}
+
+/// An Incidents row with the org whose workbook lists it, as the sorted runs keep it.
+struct OrgIncidentRow: SpillCodable {
+  var orgId: String
+  var row: IncidentRow
+
+  init(orgId: String, row: IncidentRow) {
+    self.orgId = orgId
+    self.row = row
+  }
+
+  /// The sheet's order, then the org: a total order over every org's rows.
+  @Sendable static func listedBefore(_ a: OrgIncidentRow, _ b: OrgIncidentRow) -> Bool {
+    if IncidentRow.listedBefore(a.row, b.row) { return true }
+    if IncidentRow.listedBefore(b.row, a.row) { return false }
+    return a.orgId < b.orgId
+  }
+
+  private static let statuses = IncidentStatus.allCases
+  private static let severities = Severity.allCases
+
+  func write(to writer: inout ByteWriter) {
+    func optional(_ value: Int64?) {
+      writer.byte(value == nil ? 0 : 1)
+      if let value { writer.signed(value) }
+    }
+    func code<Value: Equatable>(_ value: Value?, in all: [Value]) {
+      writer.byte(value.flatMap { all.firstIndex(of: $0) }.map(UInt8.init) ?? 0xFF)
+    }
+    writer.string(orgId)
+    writer.string(row.incidentId)
+    writer.string(row.title)
+    writer.string(row.serviceName)
+    writer.string(row.environment)
+    code(row.status, in: Self.statuses)
+    code(row.severity, in: Self.severities)
+    code(row.peakSeverity, in: Self.severities)
+    writer.signed(row.createdAt.millisecondsSinceEpoch)
+    for ts in [row.impactStartedAt, row.acknowledgedAt, row.mitigatedAt, row.resolvedAt] { optional(ts?.millisecondsSinceEpoch) }
+    for duration in [row.timeToDetect, row.timeToAcknowledge, row.timeToMitigate, row.timeToResolve] { optional(duration) }
+    writer.varint(UInt64(max(0, row.reopenCount)))
+    writer.varint(UInt64(row.correlationKeys.count))
+    for key in row.correlationKeys { writer.string(key) }
+  }
+
+  init(from reader: inout ByteReader) throws(SpillError) {
+    func optional() throws(SpillError) -> Int64? { try reader.byte() == 0 ? nil : try reader.signed() }
+    func code<Value>(in all: [Value]) throws(SpillError) -> Value? {
+      let code = try reader.byte()
+      guard code != 0xFF else { return nil }
+      guard Int(code) < all.count else { throw .corrupt("an Incidents row's code") }
+      return all[Int(code)]
+    }
+    orgId = try reader.string()
+    let incidentId = try reader.string()
+    let title = try reader.string()
+    let serviceName = try reader.string()
+    let environment = try reader.string()
+    guard let status = try code(in: Self.statuses) else { throw .corrupt("an Incidents row's status") }
+    let severity = try code(in: Self.severities)
+    let peakSeverity = try code(in: Self.severities)
+    let createdAt = Timestamp(millisecondsSinceEpoch: try reader.signed())
+    var instants: [Timestamp?] = []
+    for _ in 0..<4 { instants.append(try optional().map { Timestamp(millisecondsSinceEpoch: $0) }) }
+    var durations: [Int64?] = []
+    for _ in 0..<4 { durations.append(try optional()) }
+    let reopenCount = try reader.varint()
+    let keyCount = try reader.varint()
+    guard reopenCount < 1 << 32, keyCount < 1 << 20 else { throw .corrupt("an Incidents row's counts") }
+    var keys: [String] = []
+    for _ in 0..<keyCount { keys.append(try reader.string()) }
+    row = IncidentRow(
+      incidentId: incidentId, title: title, serviceName: serviceName, environment: environment, status: status,
+      severity: severity, peakSeverity: peakSeverity, createdAt: createdAt, impactStartedAt: instants[0],
+      acknowledgedAt: instants[1], mitigatedAt: instants[2], resolvedAt: instants[3], timeToDetect: durations[0],
+      timeToAcknowledge: durations[1], timeToMitigate: durations[2], timeToResolve: durations[3],
+      reopenCount: Int(reopenCount), correlationKeys: keys)
+  }
 }
 
 /// A Timeline row with the org whose workbook lists it, as the sorted runs keep it.
@@ -147,6 +250,7 @@ private final class WeeklyReportFiles {
   private let workbook: OutputSet.Member
   private let summary: OutputSet.Member
   private var writer: WeeklyWorkbook.Writer?
+  private(set) var incidentRows = 0
   private(set) var timelineRows = 0
 
   init(figures: WeeklyFigures, directory: String, in files: OutputSet) throws {
@@ -157,13 +261,19 @@ private final class WeeklyReportFiles {
     summary = try files.add((directory as NSString).appendingPathComponent("\(name).md"))
   }
 
-  /// Starts the workbook: every sheet but the Timeline's rows.
+  /// Starts the workbook: every sheet but the Incidents' and the Timeline's rows.
   ///
   /// libxlsxwriter writes the file under the set's temporary name, which the set has already
   /// created: a directory that takes no file fails here, with a clear error, not inside the library.
   func open() throws {
     writer = try WeeklyWorkbook.Writer(figures, path: workbook.writtenPath, temporaryDirectory: directory)
+    incidentRows = 0
     timelineRows = 0
+  }
+
+  func appendIncident(_ row: IncidentRow) throws {
+    try writer?.appendIncident(row)
+    incidentRows += 1
   }
 
   func appendTimeline(_ row: TimelineRow) throws {
