@@ -84,8 +84,10 @@ public struct IncidentHistory: Sendable {
       lastEventAt: kept[kept.count - 1].ts, eventCount: kept.count, expectedSamples: store.requestCountsStored)
     var eventsByType = EventTypeCounts()
     for record in kept {
-      record.apply(to: &projection, store: store)
-      if let type = record.change.type { eventsByType.count(type) } else { eventsByType.countUnknown(record.change.typeName) }
+      let change = record.change(in: store)
+      // Only the events figures cite kept their ids; the rest read as "".
+      projection.apply(change, at: record.ts, eventId: store.eventId(of: record))
+      eventsByType.count(change)
     }
     var snapshot = projection.finish()
     if detail == .full {
@@ -188,6 +190,14 @@ struct RecordStore: Sendable {
   /// Request counts stored, duplicates included: at least as many as the snapshot's samples.
   var requestCountsStored: Int { requestCounts.count }
 
+  /// The signal's change, its context and counts read back.
+  func change(of signal: ReplayRecord.SignalRecord) -> CompactChange {
+    let context = context(of: signal)
+    return .signal(
+      serviceName: context.serviceName, environment: context.environment, correlationKey: context.correlationKey,
+      counts: counts(of: signal))
+  }
+
   func counts(of signal: ReplayRecord.SignalRecord) -> RequestCountsAt? {
     signal.counts >= 0 ? requestCounts[Int(signal.counts)] : nil
   }
@@ -227,30 +237,6 @@ struct ReplayRecord: Sendable, DedupeIdentity {
     case sloViolation(Box<SLOViolationRecorded>)
     case ticket(Box<LinkedToTicket>)
     case unknown(type: String)
-
-    /// The event's type; nil for a type this toolkit does not know.
-    var type: EventType? {
-      switch self {
-      case .created: .incidentCreated
-      case .updated: .incidentUpdated
-      case .status: .statusChanged
-      case .resolved: .resolved
-      case .severity: .severityChanged
-      case .tagAdded: .tagAdded
-      case .tagRemoved: .tagRemoved
-      case .signal: .signalIngested
-      case .note: .noteAdded
-      case .action: .playbookActionExecuted
-      case .sloViolation: .sloViolationRecorded
-      case .ticket: .linkedToTicket
-      case .unknown: nil
-      }
-    }
-
-    var typeName: String {
-      if case .unknown(let name) = self { return name }
-      return type?.rawValue ?? ""
-    }
   }
 
   struct SignalRecord: Sendable {
@@ -307,7 +293,7 @@ struct ReplayRecord: Sendable, DedupeIdentity {
     }
     self.init(ts: event.ts, origin: origin, idHash: idHash, digest: digest, rich: rich)
     // Figures cite every rich event but those of unknown types.
-    if rich.type != nil { extras.eventId = event.id }
+    if case .unknown = rich {} else { extras.eventId = event.id }
   }
 
   private init(ts: Timestamp, origin: EventOrigin, idHash: Int, digest: Int, rich: Change) {
@@ -320,32 +306,22 @@ struct ReplayRecord: Sendable, DedupeIdentity {
 }
 
 extension ReplayRecord {
-  /// Applies the record's change to `projection`, its strings and counts read from `store`.
-  func apply(to projection: inout IncidentProjection, store: RecordStore) {
-    // Only the events figures cite kept their ids; the rest read as "".
-    let eventId = store.eventId(of: self)
+  /// The model's value of the record's change, its strings and counts read from `store`.
+  func change(in store: RecordStore) -> ReplayChange {
     switch change {
-    case .created(let box): projection.apply(.created(box.value), at: ts, eventId: eventId)
-    case .updated(let box): projection.apply(.updated(box.value), at: ts, eventId: eventId)
-    case .status(let new, let from): projection.apply(CompactChange.status(new, from: from), at: ts, eventId: eventId)
-    case .resolved: projection.apply(CompactChange.resolved, at: ts, eventId: eventId)
-    case .severity(let new, let from): projection.apply(CompactChange.severity(new, from: from), at: ts, eventId: eventId)
-    case .tagAdded(let tag): projection.apply(CompactChange.tagAdded(tag), at: ts, eventId: eventId)
-    case .tagRemoved(let tag): projection.apply(CompactChange.tagRemoved(tag), at: ts, eventId: eventId)
-    case .signal(let signal):
-      let context = store.context(of: signal)
-      projection.apply(
-        CompactChange.signal(
-          serviceName: context.serviceName, environment: context.environment, correlationKey: context.correlationKey,
-          counts: store.counts(of: signal)),
-        at: ts, eventId: eventId)
-    case .note(let byPerson, let followUp):
-      projection.apply(CompactChange.note(byPerson: byPerson, followUp: followUp), at: ts, eventId: eventId)
-    case .action(let byPerson, let followUp):
-      projection.apply(CompactChange.action(byPerson: byPerson, followUp: followUp), at: ts, eventId: eventId)
-    case .sloViolation(let box): projection.apply(.sloViolation(box.value), at: ts, eventId: eventId)
-    case .ticket(let box): projection.apply(.ticket(box.value), at: ts, eventId: eventId)
-    case .unknown(let type): projection.apply(.unknown(type: type), at: ts, eventId: eventId)
+    case .created(let box): .created(box.value)
+    case .updated(let box): .updated(box.value)
+    case .status(let new, let from): .compact(.status(new, from: from))
+    case .resolved: .compact(.resolved)
+    case .severity(let new, let from): .compact(.severity(new, from: from))
+    case .tagAdded(let tag): .compact(.tagAdded(tag))
+    case .tagRemoved(let tag): .compact(.tagRemoved(tag))
+    case .signal(let signal): .compact(store.change(of: signal))
+    case .note(let byPerson, let followUp): .compact(.note(byPerson: byPerson, followUp: followUp))
+    case .action(let byPerson, let followUp): .compact(.action(byPerson: byPerson, followUp: followUp))
+    case .sloViolation(let box): .sloViolation(box.value)
+    case .ticket(let box): .ticket(box.value)
+    case .unknown(let type): .unknown(type: type)
     }
   }
 }
