@@ -1,4 +1,4 @@
-public import EventSources
+import EventSources
 public import IncidentModel
 public import ReplayEngine
 

@@ -262,7 +262,12 @@ public enum SLORendering {
         for record in result.recorded {
           out +=
             "    \(record.recordedAt) \(record.incidentId) [\(record.window.start) → \(record.window.end)]: recorded \(percent(record.recorded)), "
-          out += "recomputed \(percent(record.recomputed)), difference \(record.difference.map { Format.signedPercent($0) } ?? "–")\n"
+          if let recomputed = record.recomputed {
+            out += "recomputed \(percent(recomputed)), difference \(record.difference.map { Format.signedPercent($0) } ?? "–")\n"
+          } else {
+            // The fold keeps what the SLO itself reads, so a window reaching further back has no figures behind it.
+            out += "not recomputed (its window reaches back past the SLO's own window and alert windows)\n"
+          }
         }
       }
       out += "  daily:\n"

@@ -32,23 +32,25 @@ final class EventSpool: PreparedEventSink {
     }
     // Each record is written straight into its partition's buffer, a partition at a time.
     let keys = events.map { IncidentKey.hash($0.incident) }
-    var added = 0
+    var passed = false
     for (partition, members) in Self.grouped(
       keys.map { IncidentKey.partition(of: $0, level: 0, count: records.count) }, count: records.count)
     {
-      added += records.append(to: partition) { writer in
-        for index in members { SpillRecord.append(events[index], incidentKey: keys[index], to: &writer) }
-      }
+      passed =
+        records.append(to: partition) { writer in
+          for index in members { SpillRecord.append(events[index], incidentKey: keys[index], to: &writer) }
+        } || passed
     }
     let idHashes = events.map(\.idHash)
     for (partition, members) in Self.grouped(idHashes.map { ReusedIds.partition(of: $0, count: ids.count) }, count: ids.count) {
-      added += ids.append(to: partition) { writer in
-        for index in members {
-          ReusedIds.append(idHash: idHashes[index], incidentKey: keys[index], origin: events[index].origin, to: &writer)
-        }
-      }
+      passed =
+        ids.append(to: partition) { writer in
+          for index in members {
+            ReusedIds.append(idHash: idHashes[index], incidentKey: keys[index], origin: events[index].origin, to: &writer)
+          }
+        } || passed
     }
-    if records.hold(added) { spill() }
+    if passed { spill() }
   }
 
   /// The indices of `partitions` grouped by partition, in index order within each (a counting sort).

@@ -19,6 +19,11 @@ final class MemoryBudget: Sendable {
 
 /// Byte records split over partitions, each kept in memory until the budget is passed and then appended to its own file.
 ///
+/// Until the first spill the whole budget decides: input that fits it never touches the disk, however
+/// it falls over the partitions. From the first spill on, each partition writes its buffer out alone
+/// whenever it is nearly full; so what the spool holds stays at the budget however long the input runs.
+/// Under a large limit each buffer reserves its share of the budget once and keeps it.
+///
 /// Appends come from any thread; each partition has its own lock, so threads adding
 /// to different partitions do not wait for one another.
 final class SpillPartitions: Sendable {
@@ -35,10 +40,12 @@ final class SpillPartitions: Sendable {
   private let budget: MemoryBudget
   private let failure = Mutex<SpillError?>(nil)
   private let spilling = Mutex<Void>(())
+  /// Set at the first spill: from then on each partition writes out its own buffer when it nears its share.
+  private let overflowing = Atomic<Bool>(false)
 
-  /// Whether spilled buffers keep their memory for the next appends: only when the limit is large enough to afford it.
+  /// Whether buffers keep their memory between writes: only when the limit is large enough to afford it.
   private let keepsBuffers: Bool
-  /// A partition's fair share of the budget in bytes: what a kept buffer is sized to.
+  /// A partition's fair share of the budget in bytes: what a kept buffer reserves.
   private let bufferShare: Int
 
   /// `count` partitions whose buffers together take about `shareOfBudget` of the budget between spills.
@@ -55,38 +62,55 @@ final class SpillPartitions: Sendable {
 
   /// Appends bytes to partitions, `chunks[i]` to partition `i` (empty ones skipped); true when the budget is passed.
   func append(_ chunks: [[UInt8]]) -> Bool {
-    var added = 0
+    var passed = false
     for (index, chunk) in chunks.enumerated() where !chunk.isEmpty {
-      partitions[index].withLock { $0.buffer.bytes.append(contentsOf: chunk) }
-      added += chunk.count
+      passed = append(to: index) { $0.bytes.append(contentsOf: chunk) } || passed
     }
-    return budget.hold(added)
+    return passed
   }
 
-  /// Lets `write` append to partition `index`'s buffer in place (under its lock); returns the bytes it added.
+  /// Lets `write` append to partition `index`'s buffer in place (under its lock), and counts what it added against
+  /// the budget; true when the budget is passed (the caller then calls ``spill(releasingMemory:)``).
   ///
   /// Writing straight into the partition saves a copy, and a buffer of its own, per record.
-  /// The caller accounts for the bytes with ``hold(_:)``.
-  func append(to index: Int, _ write: (inout ByteWriter) -> Void) -> Int {
-    partitions[index].withLock { partition in
+  /// Once spilling has begun, a buffer past seven eighths of its share is written to its file here,
+  /// by the thread that filled it: the eighth left over takes the next few appends without growing it.
+  func append(to index: Int, _ write: (inout ByteWriter) -> Void) -> Bool {
+    let overflowing = self.overflowing.load(ordering: .relaxed)
+    let (added, written) = partitions[index].withLock { partition -> (Int, Int) in
       let before = partition.buffer.bytes.count
+      // The share is reserved whole at once: pages not yet written cost nothing, and a buffer grown by doubling
+      // would hold up to twice what it was given.
+      if keepsBuffers && partition.buffer.bytes.capacity < bufferShare {
+        partition.buffer.bytes.reserveCapacity(bufferShare)
+      }
       write(&partition.buffer)
-      return partition.buffer.bytes.count - before
+      let added = partition.buffer.bytes.count - before
+      guard overflowing, partition.buffer.bytes.count >= bufferShare - bufferShare / 8 else { return (added, 0) }
+      do throws(SpillError) {
+        return (added, try self.write(&partition, index: index, releasingMemory: false))
+      } catch {
+        failure.withLock { if $0 == nil { $0 = error } }
+        return (added, 0)
+      }
     }
+    budget.release(written)
+    return budget.hold(added)
   }
-
-  /// Counts `bytes` appended with ``append(to:_:)`` against the budget; true when it is passed.
-  func hold(_ bytes: Int) -> Bool { budget.hold(bytes) }
 
   /// Writes every partition's buffer to its file, emptying the buffers.
   ///
   /// The buffers keep their memory for what is appended next, unless `releasingMemory` (the last spill,
   /// before replay). One thread spills at a time; a failure is kept for ``check()``.
   func spill(releasingMemory: Bool = false) {
+    overflowing.store(true, ordering: .relaxed)
     spilling.withLock { _ in
       for index in partitions.indices {
         do throws(SpillError) {
-          try spill(index, releasingMemory: releasingMemory)
+          let released = try partitions[index].withLock { (partition: inout Partition) throws(SpillError) -> Int in
+            try write(&partition, index: index, releasingMemory: releasingMemory)
+          }
+          budget.release(released)
         } catch {
           failure.withLock { if $0 == nil { $0 = error } }
           return
@@ -95,40 +119,37 @@ final class SpillPartitions: Sendable {
     }
   }
 
-  private func spill(_ index: Int, releasingMemory: Bool) throws(SpillError) {
+  /// Appends a partition's buffer to its file and empties it; returns the bytes written (the caller holds its lock).
+  private func write(_ partition: inout Partition, index: Int, releasingMemory: Bool) throws(SpillError) -> Int {
+    guard !partition.buffer.bytes.isEmpty else { return 0 }
     // Once SIGINT or SIGTERM arrived, the directory is being removed: write nothing more into it.
     SignalCleanup.shared.parkIfTerminating()
     let directory = try self.directory.directory()
     let path = "\(directory)/\(name)-\(index).bin"
-    let released = try partitions[index].withLock { (partition: inout Partition) throws(SpillError) -> Int in
-      guard !partition.buffer.bytes.isEmpty else { return 0 }
-      do {
-        let file =
-          try partition.file
-          ?? FileDescriptor.open(
-            FilePath(path), .writeOnly, options: [.create, .append, .truncate], permissions: [.ownerReadWrite])
-        partition.file = file
-        _ = try partition.buffer.bytes.withUnsafeBytes { try file.writeAll($0) }
-      } catch {
-        throw .io(path: path, doing: "write", reason: "\(error)")
-      }
-      let count = partition.buffer.bytes.count
-      partition.spilledBytes += count
-      // Under a large limit the buffer keeps its memory for what comes next (freeing and faulting it in again cost
-      // a tenth of a load); under a small one what it keeps would be a large share of the limit.
-      // A buffer that grew well past its share starts again at its share: kept whole, the largest fill of every
-      // round would ratchet each buffer's memory up as the input grows (30M events held 70% more than 10M).
-      if releasingMemory || !keepsBuffers {
-        partition.buffer = ByteWriter()
-      } else if partition.buffer.bytes.capacity > bufferShare + bufferShare / 2 {
-        partition.buffer = ByteWriter()
-        partition.buffer.bytes.reserveCapacity(bufferShare)
-      } else {
-        partition.buffer.bytes.removeAll(keepingCapacity: true)
-      }
-      return count
+    do {
+      let file =
+        try partition.file
+        ?? FileDescriptor.open(
+          FilePath(path), .writeOnly, options: [.create, .append, .truncate], permissions: [.ownerReadWrite])
+      partition.file = file
+      _ = try partition.buffer.bytes.withUnsafeBytes { try file.writeAll($0) }
+    } catch {
+      throw .io(path: path, doing: "write", reason: "\(error)")
     }
-    budget.release(released)
+    let count = partition.buffer.bytes.count
+    partition.spilledBytes += count
+    // Under a large limit the buffer keeps its memory for what comes next (freeing and faulting it in again cost
+    // a tenth of a load); under a small one what it keeps would be a large share of the limit. A buffer that grew
+    // past its share (before the first spill, when partitions fill freely) starts again at its share.
+    if releasingMemory || !keepsBuffers {
+      partition.buffer = ByteWriter()
+    } else if partition.buffer.bytes.capacity > bufferShare + bufferShare / 8 {
+      partition.buffer = ByteWriter()
+      partition.buffer.bytes.reserveCapacity(bufferShare)
+    } else {
+      partition.buffer.bytes.removeAll(keepingCapacity: true)
+    }
+    return count
   }
 
   /// The first failure to spill, if any.
@@ -204,6 +225,9 @@ final class SpillPartitions: Sendable {
       throw SpillError.io(path: path, doing: "read", reason: "\(error)")
     }
   }
+
+  /// The memory the buffers have reserved, in bytes (what they hold is at most this).
+  var bufferCapacity: Int { partitions.reduce(0) { $0 + $1.withLock { $0.buffer.bytes.capacity } } }
 
   /// Whether any partition went to disk.
   var spilled: Bool { partitions.contains { $0.withLock { $0.file != nil } } }

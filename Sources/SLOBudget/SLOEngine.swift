@@ -414,8 +414,8 @@ public enum SLOEngine {
       let violation = entry.violation
       guard evaluated.start <= violation.ts && violation.ts < evaluated.end else { continue }
       let window = Interval(start: violation.payload.windowStart, end: violation.payload.windowEnd)
-      // Request counts are kept only where the SLO reads them: a window reaching past that is not recomputed.
-      let readable = incidents.keptCounts.map { kept in kept.contains { $0.start <= window.start && window.end <= $0.end } } ?? true
+      // Bad time and request counts are kept only where the SLO reads them: a window reaching past that is not recomputed.
+      let readable = incidents.kept.map { kept in kept.contains { $0.start <= window.start && window.end <= $0.end } } ?? true
       let recomputed = readable ? recompute(window) : nil
       comparisons.append(
         RecordedComparison(

@@ -17,8 +17,9 @@ struct ServiceIncidents {
   var counted: [CountedIncident] = []
   /// Request counts of the service (request-ratio SLOs), in a total order.
   var samples = RequestSamples(samples: [])
-  /// Where request counts were kept (nil: everywhere); a recorded window outside them is not recomputed.
-  var keptCounts: [Interval]?
+  /// Where the fold kept what the SLO reads, bad time or request counts (nil: everywhere); a recorded window
+  /// outside them is not recomputed.
+  var kept: [Interval]?
   /// Live-recorded violations naming the SLO, by time.
   var violations: [(incidentId: String, violation: SLOViolation)] = []
 }
@@ -27,8 +28,9 @@ struct ServiceIncidents {
 ///
 /// Everything a definition needs is known before the first event (its org, service,
 /// counted severities, windows, `at`), so an incident contributes its own bad
-/// intervals (a few per incident), the request counts inside the windows the SLOs
-/// read, and the violations recorded under their ids. Partials merge by
+/// intervals inside the time the SLOs read (a few per incident), the request counts
+/// inside the windows they read, and the violations recorded under their ids inside
+/// their windows; an incident of last year leaves nothing. Partials merge by
 /// concatenation; ``finish(_:minimumRemaining:)`` sorts each list by a total order
 /// and evaluates, so the figures are the same however the incidents were split.
 public struct SLOFold: IncidentFold {
@@ -41,16 +43,17 @@ public struct SLOFold: IncidentFold {
     let explain: Bool
     /// Each definition's org, resolved.
     let orgs: [String]
-    /// Per org and service: the counted-severity sets its incident-time SLOs use.
-    let countedSets: [String: [String: [Set<Severity>]]]
+    /// Per org and service: the counted-severity sets its incident-time SLOs use, each with the time they read.
+    let countedSets: [String: [String: [CountedTime]]]
     /// Per org and service: the intervals its request-ratio SLOs read counts in (windows and alert windows).
     let countWindows: [String: [String: [Interval]]]
-    /// Per org: the SLO ids whose recorded violations are compared.
-    let recordedIds: [String: Set<String>]
+    /// Per org and recorded SLO id: the evaluated windows of the definitions that compare its violations.
+    let recordedWindows: [String: [String: [Interval]]]
 
     init(
       definitions: [SLODefinition], at: Timestamp, calendarUnitHolding: Timestamp?, explain: Bool, orgs: [String],
-      countedSets: [String: [String: [Set<Severity>]]], countWindows: [String: [String: [Interval]]], recordedIds: [String: Set<String>]
+      countedSets: [String: [String: [CountedTime]]], countWindows: [String: [String: [Interval]]],
+      recordedWindows: [String: [String: [Interval]]]
     ) {
       self.definitions = definitions
       self.at = at
@@ -59,8 +62,15 @@ public struct SLOFold: IncidentFold {
       self.orgs = orgs
       self.countedSets = countedSets
       self.countWindows = countWindows
-      self.recordedIds = recordedIds
+      self.recordedWindows = recordedWindows
     }
+  }
+
+  /// One counted-severity set of a service, and the time its SLOs read bad time in.
+  private struct CountedTime: Sendable {
+    let severities: Set<Severity>
+    /// The earliest instant any of those SLOs reads (up to `at`).
+    var since: Timestamp
   }
 
   private let plan: Plan
@@ -68,9 +78,9 @@ public struct SLOFold: IncidentFold {
   public var at: Timestamp { plan.at }
   public var explain: Bool { plan.explain }
   private var orgs: [String] { plan.orgs }
-  private var countedSets: [String: [String: [Set<Severity>]]] { plan.countedSets }
+  private var countedSets: [String: [String: [CountedTime]]] { plan.countedSets }
   private var countWindows: [String: [String: [Interval]]] { plan.countWindows }
-  private var recordedIds: [String: Set<String>] { plan.recordedIds }
+  private var recordedWindows: [String: [String: [Interval]]] { plan.recordedWindows }
 
   /// Resolves each definition's org (`defaultOrgId` for those naming none) and the windows it reads.
   ///
@@ -83,20 +93,27 @@ public struct SLOFold: IncidentFold {
     explain: Bool = false
   ) throws(SLOEvaluationError) {
     var orgs: [String] = []
-    var countedSets: [String: [String: [Set<Severity>]]] = [:]
+    var countedSets: [String: [String: [CountedTime]]] = [:]
     var countWindows: [String: [String: [Interval]]] = [:]
-    var recordedIds: [String: Set<String>] = [:]
+    var recordedWindows: [String: [String: [Interval]]] = [:]
     for definition in definitions {
       guard let org = definition.orgId ?? defaultOrgId else { throw .noOrg(slo: definition.name, origin: definition.origin) }
       orgs.append(org)
-      recordedIds[org, default: []].formUnion(definition.recordedIds)
+      let window = SLOWindows.window(definition.window, at: at, unitHolding: calendarUnitHolding)
+      for id in definition.recordedIds {
+        recordedWindows[org, default: [:]][id, default: []].append(Interval(start: window.start, end: min(window.end, at)))
+      }
       switch definition.indicator {
       case .incidentTime(let counted):
-        if !(countedSets[org]?[definition.service]?.contains(counted) ?? false) {
-          countedSets[org, default: [:]][definition.service, default: []].append(counted)
+        let since = Self.badTimeRead(by: definition, window: window, at: at)
+        var sets = countedSets[org]?[definition.service] ?? []
+        if let index = sets.firstIndex(where: { $0.severities == counted }) {
+          sets[index].since = min(sets[index].since, since)
+        } else {
+          sets.append(CountedTime(severities: counted, since: since))
         }
+        countedSets[org, default: [:]][definition.service] = sets
       case .requestRatio:
-        let window = SLOWindows.window(definition.window, at: at, unitHolding: calendarUnitHolding)
         var read = [Interval(start: window.start, end: min(window.end, at))]
         for policy in definition.alertPolicies {
           read.append(Interval(start: at.adding(milliseconds: -policy.readsBackMs), end: at))
@@ -106,14 +123,31 @@ public struct SLOFold: IncidentFold {
     }
     plan = Plan(
       definitions: definitions, at: at, calendarUnitHolding: calendarUnitHolding, explain: explain, orgs: orgs, countedSets: countedSets,
-      countWindows: countWindows.mapValues { $0.mapValues { $0.unioned() } }, recordedIds: recordedIds)
+      countWindows: countWindows.mapValues { $0.mapValues { $0.unioned() } },
+      recordedWindows: recordedWindows.mapValues { $0.mapValues { $0.unioned() } })
+  }
+
+  /// The earliest instant an incident-time SLO reads bad time at: its window, its alert windows, and one window length
+  /// before its window, so that a violation recorded early in the window is recomputed over a window of its own.
+  ///
+  /// With time slices the instant falls on a slice boundary, so clipping there leaves every slice it reads whole.
+  /// A recorded window that starts earlier still is not recomputed (its comparison says so).
+  private static func badTimeRead(by definition: SLODefinition, window: Interval, at: Timestamp) -> Timestamp {
+    var lookBack = window.milliseconds
+    if definition.budgeting == .timeslices, let slice = definition.timeSliceWindowMs, slice > 0 {
+      lookBack = (lookBack + slice - 1) / slice * slice
+    }
+    var since = window.start.adding(milliseconds: -lookBack)
+    for policy in definition.alertPolicies { since = min(since, at.adding(milliseconds: -policy.readsBackMs)) }
+    return since
   }
 
   /// A fold of no definitions.
   public static func empty(at: Timestamp) -> SLOFold {
     SLOFold(
       plan: Plan(
-        definitions: [], at: at, calendarUnitHolding: nil, explain: false, orgs: [], countedSets: [:], countWindows: [:], recordedIds: [:]))
+        definitions: [], at: at, calendarUnitHolding: nil, explain: false, orgs: [], countedSets: [:], countWindows: [:],
+        recordedWindows: [:]))
   }
 
   private init(plan: Plan) { self.plan = plan }
@@ -147,8 +181,10 @@ public struct SLOFold: IncidentFold {
       if let service = sample.serviceName { partial.seenServices.insert(ServiceKey(orgId: org, name: service)) }
     }
     if let service = incident.serviceName, let sets = countedSets[org]?[service] {
-      for severities in sets {
-        let intervals = incident.badIntervals(countedSeverities: severities, until: at)
+      for set in sets {
+        let severities = set.severities
+        let intervals = incident.badIntervals(countedSeverities: severities, until: at).clipped(
+          to: Interval(start: set.since, end: at))
         guard !intervals.isEmpty else { continue }
         var counted = CountedIncident(incidentId: incident.incidentId, title: incident.title, intervals: intervals)
         if explain {
@@ -169,8 +205,10 @@ public struct SLOFold: IncidentFold {
         partial.samples[ServiceKey(orgId: org, name: service), default: []].append((incident.incidentId, kept))
       }
     }
-    if let ids = recordedIds[org] {
-      for violation in incident.sloViolations where ids.contains(violation.payload.sloId) {
+    if let ids = recordedWindows[org] {
+      for violation in incident.sloViolations {
+        guard let windows = ids[violation.payload.sloId], windows.contains(where: { $0.start <= violation.ts && violation.ts < $0.end })
+        else { continue }
         partial.violations[ServiceKey(orgId: org, name: violation.payload.sloId), default: []].append((incident.incidentId, violation))
       }
     }
@@ -219,9 +257,11 @@ public struct SLOFold: IncidentFold {
       case .incidentTime(let counted):
         incidents.counted = (partial.counted[ServiceKey(orgId: org, name: definition.service, severities: counted)] ?? [])
           .sorted { $0.incidentId < $1.incidentId }
+        let window = SLOWindows.window(definition.window, at: at, unitHolding: plan.calendarUnitHolding)
+        incidents.kept = [Interval(start: Self.badTimeRead(by: definition, window: window, at: at), end: at)]
       case .requestRatio:
         incidents.samples = RequestSamples(samples: partial.samples[ServiceKey(orgId: org, name: definition.service)] ?? [])
-        incidents.keptCounts = countWindows[org]?[definition.service]
+        incidents.kept = countWindows[org]?[definition.service]
       }
       incidents.violations = Set(definition.recordedIds).flatMap { partial.violations[ServiceKey(orgId: org, name: $0)] ?? [] }
       return SLOEngine.evaluate(

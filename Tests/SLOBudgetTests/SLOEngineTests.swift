@@ -205,6 +205,42 @@ struct IncidentTimeSLOTests {
     #expect(close(record.difference, 1_800_000.0 / 864_000 - 0.5))
     #expect(record.eventId == "a_e2")
   }
+
+  /// The fold keeps bad time from one window before the SLO's window on, or from as far back as its alert windows
+  /// read (3 days for the default policies of a 1-day SLO): a record early in the window is recomputed over its own
+  /// window, one reaching further back is said not to be, and older bad time is not kept at all.
+  @Test func recomputesARecordReachingOneWindowBackAndNoFurther() throws {
+    func record(_ at: String, from start: String) -> (String, EventPayload) {
+      (
+        at,
+        .sloViolationRecorded(
+          SLOViolationRecorded(
+            sloId: "checkout-availability", windowStart: ts(start), windowEnd: ts(at), errorBudgetConsumed: 1,
+            thresholdBreached: true))
+      )
+    }
+    // 30 minutes of bad time the day before the window, and 30 three days before it, past the alerts' 3 days.
+    let dayBefore = incident("b", created: "2026-11-01T06:00:00Z", changes: [("2026-11-01T06:30:00Z", status(.mitigated))])
+    let threeDaysBefore = incident("c", created: "2026-10-30T12:00:00Z", changes: [("2026-10-30T12:30:00Z", status(.mitigated))])
+    // 20 minutes inside the window (00:00 to 00:20), with two records made while it was open.
+    let inWindow = incident(
+      "a", created: "2026-11-02T00:00:00Z",
+      changes: [
+        record("2026-11-02T00:10:00Z", from: "2026-11-01T00:10:00Z"),
+        record("2026-11-02T00:15:00Z", from: "2026-10-30T00:15:00Z"),
+        ("2026-11-02T00:20:00Z", status(.mitigated)),
+      ])
+    let result = try evaluate(daySLO(), [threeDaysBefore, dayBefore, inWindow])
+    #expect(result.bad == 1_200_000)
+    #expect(result.consumers.map(\.incidentId) == ["a"])
+    #expect(result.recorded.count == 2)
+    let oneDayBack = try #require(result.recorded.first { $0.recordedAt == ts("2026-11-02T00:10:00Z") })
+    // b's 30 minutes and a's first 10, over a budget of 14.4 minutes.
+    #expect(close(oneDayBack.recomputed, 2_400_000.0 / 864_000))
+    let threeDaysBack = try #require(result.recorded.first { $0.recordedAt == ts("2026-11-02T00:15:00Z") })
+    #expect(threeDaysBack.recomputed == nil)
+    #expect(threeDaysBack.difference == nil)
+  }
 }
 
 @Suite("SLO engine: request ratio and burn-rate alerts")

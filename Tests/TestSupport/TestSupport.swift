@@ -126,8 +126,8 @@ public func runTool(_ name: String, _ arguments: [String], stdin: Data? = nil, i
   process.currentDirectoryURL = URL(fileURLWithPath: directory ?? Repository.root.path)
   // Output goes to files, so a large output can never block the child on a full pipe.
   let scratch = try TemporaryDirectory()
-  FileManager.default.createFile(atPath: scratch.path("out"), contents: nil)
-  FileManager.default.createFile(atPath: scratch.path("err"), contents: nil)
+  _ = FileManager.default.createFile(atPath: scratch.path("out"), contents: nil)
+  _ = FileManager.default.createFile(atPath: scratch.path("err"), contents: nil)
   let out = try FileHandle(forWritingTo: scratch.url.appendingPathComponent("out"))
   let err = try FileHandle(forWritingTo: scratch.url.appendingPathComponent("err"))
   let input = Pipe()
