@@ -83,7 +83,8 @@ sections+=(.bench/results-postgres.md)
 {
   echo "# Benchmark results"
   echo
-  echo "Made by \`Benchmarks/run.sh${*:+ $*}\` (\`make bench\`) on $(date -u +%Y-%m-%d): $(nproc) cores, $(uname -m),"
+  settings="${BASELINE:+BASELINE=$BASELINE }${SCALE:+SCALE=$SCALE }"
+  echo "Made by \`${settings}Benchmarks/run.sh${*:+ $*}\` (\`make bench\`) on $(date -u +%Y-%m-%d): $(nproc) cores, $(uname -m),"
   echo "$(swift --version 2>/dev/null | head -1 | sed 's/ (.*//'), medians of $RUNS runs. Targets and how to read the tables: Benchmarks/README.md."
   for section in "${sections[@]}"; do
     echo

@@ -1,6 +1,6 @@
-public import EventSources
+import EventSources
 public import IncidentModel
-public import Postmortem
+import Postmortem
 
 /// `incidents show`: a replayed incident for people (text) and machines (JSON).
 public enum SnapshotRendering {
