@@ -78,6 +78,7 @@ let package = Package(
       name: "EventSources",
       dependencies: [
         "IncidentModel",
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "SystemPackage", package: "swift-system"),
         .product(name: "CompressNIO", package: "compress-nio"),
         .product(name: "NIOCore", package: "swift-nio"),

@@ -147,6 +147,7 @@ enum CompactDecoder {
       if let wanted = filter.incidentId, !equal(incidentBytes, wanted) { return .filteredOut }
       if let since = filter.since, ts < since { return .filteredOut }
       if let until = filter.until, ts >= until { return .filteredOut }
+      if let shard = filter.shard, !shard.contains(orgBytes: orgBytes, incidentBytes: incidentBytes) { return .filteredOut }
     }
     let incident = IncidentRef(
       orgId: String(decoding: orgBytes, as: UTF8.self), incidentId: String(decoding: incidentBytes, as: UTF8.self))

@@ -5,28 +5,34 @@ public import IncidentModel
 ///
 /// `since` and `until` bound the event's `ts` (`since ≤ ts < until`); an
 /// incident cut by them keeps only its events inside, as an export cut at a
-/// window edge does.
+/// window edge does. `shard` keeps whole incidents: every event of one, or none.
 public struct EventFilter: Sendable, Hashable {
   public var orgId: String?
   public var incidentId: String?
   public var since: Timestamp?
   public var until: Timestamp?
+  /// Only the incidents of this shard.
+  public var shard: Shard?
 
-  public init(orgId: String? = nil, incidentId: String? = nil, since: Timestamp? = nil, until: Timestamp? = nil) {
+  public init(
+    orgId: String? = nil, incidentId: String? = nil, since: Timestamp? = nil, until: Timestamp? = nil, shard: Shard? = nil
+  ) {
     self.orgId = orgId
     self.incidentId = incidentId
     self.since = since
     self.until = until
+    self.shard = shard.flatMap { $0.count > 1 ? $0 : nil }
   }
 
   /// True when the filter lets every event through.
-  public var isEmpty: Bool { orgId == nil && incidentId == nil && since == nil && until == nil }
+  public var isEmpty: Bool { orgId == nil && incidentId == nil && since == nil && until == nil && shard == nil }
 
   public func matches(_ event: IncidentEvent) -> Bool {
     if let orgId, event.orgId != orgId { return false }
     if let incidentId, event.incidentId != incidentId { return false }
     if let since, event.ts < since { return false }
     if let until, event.ts >= until { return false }
+    if let shard, !shard.contains(orgId: event.orgId, incidentId: event.incidentId) { return false }
     return true
   }
 }

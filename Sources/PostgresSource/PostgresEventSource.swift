@@ -143,6 +143,10 @@ public struct PostgresEventSource: EventSource {
     if let incidentId = filter.incidentId { bind({ "\"incidentId\" = \($0)" }, incidentId) }
     if let since = filter.since { bind({ "\"ts\" >= \($0)::timestamptz" }, since.description) }
     if let until = filter.until { bind({ "\"ts\" < \($0)::timestamptz" }, until.description) }
+    if let shard = filter.shard {
+      parameters += [String(shard.count), String(shard.index)]
+      conditions.append(Shard.sqlPredicate(count: "$\(parameters.count - 1)", index: "$\(parameters.count)"))
+    }
     var sql = """
       SELECT "id"::text, "orgId"::text, "incidentId"::text, \
       CASE WHEN isfinite("ts") THEN floor(extract(epoch FROM "ts"::timestamptz) * 1000)::bigint END, \

@@ -41,6 +41,13 @@ public struct InputOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Only events before this time (RFC 3339, or YYYY-MM-DD for midnight UTC).", valueName: "time"))
   public var until: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Only the incidents of shard K of N (1-based), by a stable hash of (orgId, incidentId) that PostgreSQL computes "
+        + "in the query; every incident falls in exactly one shard.",
+      valueName: "K/N"))
+  public var shard: String?
+
   @Flag(name: .long, help: "Stop with exit code 2 at the first broken or conflicting record instead of skipping it.")
   public var strict = false
 
@@ -90,6 +97,18 @@ public struct InputOptions: ParsableArguments {
     }
   }
 
+  /// `--shard`, parsed.
+  var shardSelection: Shard? {
+    get throws {
+      guard let shard else { return nil }
+      guard let parsed = Shard(parsing: shard) else {
+        throw ValidationError(
+          "'--shard' must be K/N with 1 ≤ K ≤ N ≤ \(Shard.maximumCount), such as 2/3 (got '\(shard)').")
+      }
+      return parsed
+    }
+  }
+
   /// `--memory-limit` in bytes, or the default.
   public var memoryLimitBytes: Int {
     get throws {
@@ -114,7 +133,7 @@ public struct InputOptions: ParsableArguments {
     get throws {
       EventFilter(
         orgId: org, since: try since.map { try TimeArgument.parse($0, option: "--since") },
-        until: try until.map { try TimeArgument.parse($0, option: "--until") })
+        until: try until.map { try TimeArgument.parse($0, option: "--until") }, shard: try shardSelection)
     }
   }
 

@@ -94,6 +94,23 @@ struct PostgresSourceTests {
     #expect(expected > 0 && expected < lines.count)
   }
 
+  /// The server's md5() picks the same incidents for a shard as the client does reading the file.
+  @Test func aShardIsTheSameIncidentsFromTheTableAsFromTheFile() throws {
+    let table = try Server.loadTable()
+    var total = 0
+    for index in 1...3 {
+      let filter = EventFilter(shard: Shard(index: index, count: 3))
+      let source = PostgresEventSource(connectionString: Server.url, table: PostgresTableName(name: table), filter: filter)
+      #expect(source.query().0.contains("md5("), "the shard is filtered by the server")
+      let fromTable = try load(source)
+      let fromFile = try load(JSONLinesSource(paths: [Server.samples], filter: filter))
+      #expect(fromTable.snapshots == fromFile.snapshots, "shard \(index)/3")
+      #expect(!fromTable.snapshots.isEmpty)
+      total += fromTable.snapshots.count
+    }
+    #expect(total == 240)
+  }
+
   @Test func readsOneIncidentOnly() throws {
     let table = try Server.loadTable()
     let id = "inc_0000428fd"
