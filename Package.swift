@@ -134,6 +134,13 @@ let package = Package(
       swiftSettings: strictSwift
     ),
 
+    /// The envelope of partial-result files (`--emit-partial`, `--from-partials`): header, checksum, merge checks.
+    .target(
+      name: "PartialResults",
+      dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: strictSwift
+    ),
+
     // MARK: - Commands
 
     /// Every command and subcommand, shared option groups, output writers and exit codes.
@@ -176,6 +183,7 @@ let package = Package(
     .target(name: "TestSupport", dependencies: ["IncidentModel"], path: "Tests/TestSupport"),
     .testTarget(name: "IncidentModelTests", dependencies: ["IncidentModel", "TestSupport"], swiftSettings: strictSwift),
     .testTarget(name: "PatternsTests", dependencies: ["Patterns", "IncidentModel", "TestSupport"], swiftSettings: strictSwift),
+    .testTarget(name: "PartialResultsTests", dependencies: ["PartialResults"], swiftSettings: strictSwift),
     .testTarget(
       name: "SLOBudgetTests", dependencies: ["SLOBudget", "IncidentModel", "EventSources", "ReplayEngine", "TestSupport"],
       swiftSettings: strictSwift),
