@@ -90,7 +90,7 @@ final class SpillPartitions: Sendable {
       do throws(SpillError) {
         return (added, try self.write(&partition, index: index, releasingMemory: false))
       } catch {
-        failure.withLock { if $0 == nil { $0 = error } }
+        keep(error)
         return (added, 0)
       }
     }
@@ -112,7 +112,7 @@ final class SpillPartitions: Sendable {
           }
           budget.release(released)
         } catch {
-          failure.withLock { if $0 == nil { $0 = error } }
+          keep(error)
           return
         }
       }
@@ -151,6 +151,9 @@ final class SpillPartitions: Sendable {
     }
     return count
   }
+
+  /// Keeps the first failure for ``check()``.
+  private func keep(_ error: SpillError) { failure.withLock { if $0 == nil { $0 = error } } }
 
   /// The first failure to spill, if any.
   func check() throws(SpillError) {

@@ -49,11 +49,13 @@ public struct SLOFold: IncidentFold {
     let countWindows: [String: [String: [Interval]]]
     /// Per org and recorded SLO id: the evaluated windows of the definitions that compare its violations.
     let recordedWindows: [String: [String: [Interval]]]
+    /// Per definition: from when an incident-time SLO reads bad time (nil for request ratios).
+    let badTimeSince: [Timestamp?]
 
     init(
       definitions: [SLODefinition], at: Timestamp, calendarUnitHolding: Timestamp?, explain: Bool, orgs: [String],
       countedSets: [String: [String: [CountedTime]]], countWindows: [String: [String: [Interval]]],
-      recordedWindows: [String: [String: [Interval]]]
+      recordedWindows: [String: [String: [Interval]]], badTimeSince: [Timestamp?]
     ) {
       self.definitions = definitions
       self.at = at
@@ -63,6 +65,7 @@ public struct SLOFold: IncidentFold {
       self.countedSets = countedSets
       self.countWindows = countWindows
       self.recordedWindows = recordedWindows
+      self.badTimeSince = badTimeSince
     }
   }
 
@@ -96,6 +99,7 @@ public struct SLOFold: IncidentFold {
     var countedSets: [String: [String: [CountedTime]]] = [:]
     var countWindows: [String: [String: [Interval]]] = [:]
     var recordedWindows: [String: [String: [Interval]]] = [:]
+    var badTimeSince: [Timestamp?] = []
     for definition in definitions {
       guard let org = definition.orgId ?? defaultOrgId else { throw .noOrg(slo: definition.name, origin: definition.origin) }
       orgs.append(org)
@@ -106,6 +110,7 @@ public struct SLOFold: IncidentFold {
       switch definition.indicator {
       case .incidentTime(let counted):
         let since = Self.badTimeRead(by: definition, window: window, at: at)
+        badTimeSince.append(since)
         var sets = countedSets[org]?[definition.service] ?? []
         if let index = sets.firstIndex(where: { $0.severities == counted }) {
           sets[index].since = min(sets[index].since, since)
@@ -114,6 +119,7 @@ public struct SLOFold: IncidentFold {
         }
         countedSets[org, default: [:]][definition.service] = sets
       case .requestRatio:
+        badTimeSince.append(nil)
         var read = [Interval(start: window.start, end: min(window.end, at))]
         for policy in definition.alertPolicies {
           read.append(Interval(start: at.adding(milliseconds: -policy.readsBackMs), end: at))
@@ -124,7 +130,7 @@ public struct SLOFold: IncidentFold {
     plan = Plan(
       definitions: definitions, at: at, calendarUnitHolding: calendarUnitHolding, explain: explain, orgs: orgs, countedSets: countedSets,
       countWindows: countWindows.mapValues { $0.mapValues { $0.unioned() } },
-      recordedWindows: recordedWindows.mapValues { $0.mapValues { $0.unioned() } })
+      recordedWindows: recordedWindows.mapValues { $0.mapValues { $0.unioned() } }, badTimeSince: badTimeSince)
   }
 
   /// The earliest instant an incident-time SLO reads bad time at: its window, its alert windows, and one window length
@@ -147,7 +153,7 @@ public struct SLOFold: IncidentFold {
     SLOFold(
       plan: Plan(
         definitions: [], at: at, calendarUnitHolding: nil, explain: false, orgs: [], countedSets: [:], countWindows: [:],
-        recordedWindows: [:]))
+        recordedWindows: [:], badTimeSince: []))
   }
 
   private init(plan: Plan) { self.plan = plan }
@@ -257,8 +263,7 @@ public struct SLOFold: IncidentFold {
       case .incidentTime(let counted):
         incidents.counted = (partial.counted[ServiceKey(orgId: org, name: definition.service, severities: counted)] ?? [])
           .sorted { $0.incidentId < $1.incidentId }
-        let window = SLOWindows.window(definition.window, at: at, unitHolding: plan.calendarUnitHolding)
-        incidents.kept = [Interval(start: Self.badTimeRead(by: definition, window: window, at: at), end: at)]
+        incidents.kept = plan.badTimeSince[index].map { [Interval(start: $0, end: at)] }
       case .requestRatio:
         incidents.samples = RequestSamples(samples: partial.samples[ServiceKey(orgId: org, name: definition.service)] ?? [])
         incidents.kept = countWindows[org]?[definition.service]
