@@ -148,7 +148,7 @@ let package = Package(
       name: "ToolkitCommands",
       dependencies: [
         "IncidentModel", "EventSources", "ReplayEngine", "PostgresSource", "Patterns", "SLOBudget", "Postmortem", "ReliabilityReport",
-        "Rendering", "SampleGenerator", "CStandardStreams",
+        "Rendering", "SampleGenerator", "PartialResults", "CStandardStreams",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],

@@ -18,6 +18,10 @@ environment with DuckDB. Prints Markdown.
         earlier REVISION) and with ours, one after the other: times, ratios, peak RSS.
     compare_duckdb.py scale SMALLER LARGER AT
         peak RSS of the analytic commands on two stream sizes, and how much it grew.
+    compare_duckdb.py shards FILE AT
+        each command that merges partial results run once on both cores, then as two one-thread
+        processes at once (`--shard k/2 --emit-partial`) and the merge (`--from-partials`): times,
+        partial sizes, the merge's time and peak RSS; the merged output asserted equal to the one run's.
 """
 import json
 import os
@@ -361,6 +365,60 @@ def scaling(smaller, larger, at):
     print("\n".join(lines))
 
 
+def sharded(stream, at):
+    """One process on both cores against two one-thread shard processes at once plus the merge."""
+    size, events = stream_facts(stream)
+    commands = [
+        ("`incidents validate`", ["incidents", "validate"]),
+        ("`slo check --slos samples/slos.yaml`", ["slo", "check", "--slos", "samples/slos.yaml", "--at", at]),
+        ("`reliability patterns --min-count 1`", ["reliability", "patterns", "--at", at, "--min-count", "1"]),
+    ]
+    lines = [
+        f"## Two shards against one process: `{stream}`",
+        "",
+        f"{events:,} events, {size / 1e6:.0f} MB. One process with `--threads 2`; then two processes with `--threads 1 "
+        "--shard k/2 --emit-partial`, started together, and the merge with `--from-partials` (its output asserted equal "
+        f"to the one process's). Medians of {RUNS} runs, each after the file was read into the page cache.",
+        "",
+        "| command | one process | two shards at once | merge | shards + merge | ÷ one process | partials | merge peak RSS | "
+        "shard peak RSS |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, (tool, *arguments) in commands:
+        binary = str(BIN / tool)
+        whole_runs, shard_runs, merge_runs, merge_peaks, shard_peaks, sizes = [], [], [], [], [], []
+        for _ in range(RUNS):
+            warm([stream])
+            started = time.perf_counter()
+            whole = subprocess.run([binary, *arguments, "--events", stream, "--threads", "2"], capture_output=True, text=True)
+            whole_runs.append(time.perf_counter() - started)
+            partials = [str(WORK / f"shard-{k}.partial") for k in (1, 2)]
+            warm([stream])
+            started = time.perf_counter()
+            shards = [subprocess.Popen(["/usr/bin/time", "-f", "%M", binary, *arguments, "--events", stream, "--threads", "1",
+                                        "--shard", f"{k}/2", "--emit-partial", partial],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                      for k, partial in zip((1, 2), partials)]
+            for shard in shards:
+                _, errors = shard.communicate()
+                if shard.returncode != 0:
+                    sys.exit(f"{label} shard failed: {errors}")
+                shard_peaks.append(int(errors.strip().splitlines()[-1]) // 1024)
+            shard_runs.append(time.perf_counter() - started)
+            sizes.append(sum(Path(partial).stat().st_size for partial in partials))
+            started = time.perf_counter()
+            merged = subprocess.run(["/usr/bin/time", "-f", "%M", binary, *arguments, "--from-partials", *partials],
+                                    capture_output=True, text=True)
+            merge_runs.append(time.perf_counter() - started)
+            merge_peaks.append(int(merged.stderr.strip().splitlines()[-1]) // 1024)
+            if merged.stdout != whole.stdout or merged.returncode != whole.returncode:
+                sys.exit(f"{label}: the merged output differs from the one process's")
+        one, both, merge = statistics.median(whole_runs), statistics.median(shard_runs), statistics.median(merge_runs)
+        lines.append(f"| {label} | {one:.2f} s | {both:.2f} s | {merge:.2f} s | {both + merge:.2f} s | "
+                     f"**{(both + merge) / one:.2f}** | {max(sizes) / 1e6:.1f} MB | {max(merge_peaks)} MB | {max(shard_peaks)} MB |")
+    print("\n".join(lines))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "stream":
         compare_stream(sys.argv[2], sys.argv[3], sys.argv[4])
@@ -370,5 +428,7 @@ if __name__ == "__main__":
         against_baseline(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     elif sys.argv[1] == "scale":
         scaling(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif sys.argv[1] == "shards":
+        sharded(sys.argv[2], sys.argv[3])
     else:
         sys.exit(__doc__)

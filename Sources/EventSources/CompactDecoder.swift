@@ -17,6 +17,8 @@ enum CompactDecoder {
     case excluded
     /// Decoded, but outside the source's filter.
     case filteredOut
+    /// Decoded and inside the filter but for its shard: only its id is kept (see ``OtherShardEvent``).
+    case otherShard(OtherShardEvent)
     /// Not handled here: decode it with ``EventDecoder``.
     case needsEventDecoder
   }
@@ -147,10 +149,14 @@ enum CompactDecoder {
       if let wanted = filter.incidentId, !equal(incidentBytes, wanted) { return .filteredOut }
       if let since = filter.since, ts < since { return .filteredOut }
       if let until = filter.until, ts >= until { return .filteredOut }
-      if let shard = filter.shard, !shard.contains(orgBytes: orgBytes, incidentBytes: incidentBytes) { return .filteredOut }
     }
     let incident = IncidentRef(
       orgId: String(decoding: orgBytes, as: UTF8.self), incidentId: String(decoding: incidentBytes, as: UTF8.self))
+    if let shard = filter.shard, !shard.contains(orgBytes: orgBytes, incidentBytes: incidentBytes) {
+      guard preparation.include(incident) else { return .filteredOut }
+      let idBytes = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(line)[id])
+      return .otherShard(OtherShardEvent(incident: incident, origin: origin, idHash: ContentHash.of(idBytes)))
+    }
     // The incident kept whole is read with the event decoder, every event of it.
     if let whole = preparation.wholeEventsOf, incident.incidentId == whole { throw leave }
     // Events of the interval kept whole (a report's Timeline) are read with the event decoder too.

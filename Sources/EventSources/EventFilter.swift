@@ -27,6 +27,17 @@ public struct EventFilter: Sendable, Hashable {
   /// True when the filter lets every event through.
   public var isEmpty: Bool { orgId == nil && incidentId == nil && since == nil && until == nil && shard == nil }
 
+  /// Whether `event` passes every part of the filter but the shard, and falls in another shard.
+  ///
+  /// A sharded load still sees such an event's id: an id reused by incidents of two shards is
+  /// found by each shard, as by one run over everything.
+  public func isInOtherShard(_ event: IncidentEvent) -> Bool {
+    guard let shard, !shard.contains(orgId: event.orgId, incidentId: event.incidentId) else { return false }
+    var others = self
+    others.shard = nil
+    return others.matches(event)
+  }
+
   public func matches(_ event: IncidentEvent) -> Bool {
     if let orgId, event.orgId != orgId { return false }
     if let incidentId, event.incidentId != incidentId { return false }

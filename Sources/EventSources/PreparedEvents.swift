@@ -68,6 +68,24 @@ public struct PreparedEvent: Sendable {
   }
 }
 
+/// An event of another shard than the one a load reads: only what finding a reused id needs.
+///
+/// An id used under two incidents is a conflict wherever they are; when the incidents fall in
+/// different shards, each shard must still see the other's use to skip the same event as one
+/// run over everything would. So a sharded read hands these to its sink too.
+public struct OtherShardEvent: Sendable {
+  public var incident: IncidentRef
+  public var origin: EventOrigin
+  /// ``ContentHash/of(_:)`` of the id's bytes, as ``PreparedEvent/idHash``.
+  public var idHash: Int
+
+  public init(incident: IncidentRef, origin: EventOrigin, idHash: Int) {
+    self.incident = incident
+    self.origin = origin
+    self.idHash = idHash
+  }
+}
+
 /// How a loader wants events prepared.
 public struct Preparation: Sendable {
   /// How much of each event to keep.
@@ -137,6 +155,14 @@ public enum LoadNotice: Sendable {
 public protocol PreparedEventSink: Sendable {
   /// Takes a batch of prepared events.
   func add(_ events: [PreparedEvent])
+
+  /// Takes a batch of events of other shards (a sharded read of a source that reads every record).
+  func add(otherShards events: [OtherShardEvent])
+}
+
+extension PreparedEventSink {
+  /// Passes them over: a sink that replays incidents as they arrive never sees a reused id across them.
+  public func add(otherShards events: [OtherShardEvent]) {}
 }
 
 extension EventSource {
@@ -189,14 +215,16 @@ extension JSONLinesSource {
       process: { batch, input in
         var result = BatchNotices()
         var prepared: [PreparedEvent] = []
+        var otherShards: [OtherShardEvent] = []
         prepared.reserveCapacity(Int(batch.lineCount))
         batch.forEachLine { line, number in
           if line.isBlank { return }
           let origin = EventOrigin(input: input, record: number)
           switch Self.prepare(line, origin: origin, filter: filter, preparation: preparation) {
-          case nil: break
-          case .broken(let origin, let error)?: result.notices.append(.broken(origin, error))
-          case .value(let event)?:
+          case .filteredOut: break
+          case .otherShard(let event): otherShards.append(event)
+          case .record(.broken(let origin, let error)): result.notices.append(.broken(origin, error))
+          case .record(.value(let event)):
             result.events += 1
             guard let event else { return }
             if let (type, eventId) = event.unknownType {
@@ -206,6 +234,7 @@ extension JSONLinesSource {
           }
         }
         sink.add(prepared)
+        if !otherShards.isEmpty { sink.add(otherShards: otherShards) }
         return result
       },
       deliver: { batch in
@@ -226,27 +255,48 @@ extension JSONLinesSource {
     let filter = self.filter
     try readLines(
       threads: threads,
-      decode: { line, origin in Self.prepare(line, origin: origin, filter: filter, preparation: preparation) },
+      decode: { line, origin in
+        guard case .record(let record) = Self.prepare(line, origin: origin, filter: filter, preparation: preparation) else {
+          return nil
+        }
+        return record
+      },
       value: value, broken: broken)
   }
 
-  /// One line prepared: by the compact decoder when it can, else by the event decoder; nil when filtered out.
+  /// What one line gave.
+  private enum PreparedLine {
+    /// An event (nil when its incident is left out by the preparation), or a broken record.
+    case record(DecodedRecord<PreparedEvent?>)
+    /// An event of another shard, whose id the load still sees.
+    case otherShard(OtherShardEvent)
+    case filteredOut
+  }
+
+  /// One line prepared: by the compact decoder when it can, else by the event decoder.
   private static func prepare(
     _ line: UnsafeBufferPointer<UInt8>, origin: EventOrigin, filter: EventFilter, preparation: Preparation
-  ) -> DecodedRecord<PreparedEvent?>? {
+  ) -> PreparedLine {
     switch CompactDecoder.decode(line, origin: origin, filter: filter, preparation: preparation) {
-    case .prepared(let prepared): return .value(prepared)
-    case .excluded: return .value(nil)
-    case .filteredOut: return nil
+    case .prepared(let prepared): return .record(.value(prepared))
+    case .excluded: return .record(.value(nil))
+    case .filteredOut: return .filteredOut
+    case .otherShard(let event): return .otherShard(event)
     case .needsEventDecoder: break
     }
     do throws(EventDecodingError) {
       let event = try EventDecoder.decode(line: line)
-      guard filter.isEmpty || filter.matches(event) else { return nil }
+      guard filter.isEmpty || filter.matches(event) else {
+        let incident = IncidentRef(orgId: event.orgId, incidentId: event.incidentId)
+        guard filter.isInOtherShard(event), preparation.include(incident) else { return .filteredOut }
+        var id = event.id
+        let idHash = id.withUTF8 { ContentHash.of(UnsafeRawBufferPointer($0)) }
+        return .otherShard(OtherShardEvent(incident: incident, origin: origin, idHash: idHash))
+      }
       let digest = ContentDigest.of(line: line)
-      return .value(preparation.prepare(event, origin: origin, digest: digest, line: line))
+      return .record(.value(preparation.prepare(event, origin: origin, digest: digest, line: line)))
     } catch {
-      return .broken(origin, error)
+      return .record(.broken(origin, error))
     }
   }
 }

@@ -69,13 +69,16 @@ public struct SnapshotCollection: IncidentFold {
 
 /// The fold that keeps nothing, for a command that reports only what the load itself counted (`incidents validate`).
 public struct SummaryOnly: IncidentFold {
+  /// Nothing, in a form a partial-result file can carry.
+  public struct Partial: Sendable, Codable {}
+
   public init() {}
 
-  public func makePartial() {}
+  public func makePartial() -> Partial { Partial() }
 
-  public func add(_ incident: IncidentSnapshot, to partial: inout ()) {}
+  public func add(_ incident: IncidentSnapshot, to partial: inout Partial) {}
 
-  public func merge(_ other: (), into partial: inout ()) {}
+  public func merge(_ other: Partial, into partial: inout Partial) {}
 }
 
 /// The fold behind `incidents show`: the snapshots of one incident id (in every org), and the closest other ids,

@@ -81,7 +81,7 @@ public struct IncidentNote: Sendable, Hashable {
 }
 
 /// An SLO violation recorded live (the product's `SLOViolation`).
-public struct SLOViolation: Sendable, Hashable {
+public struct SLOViolation: Sendable, Hashable, Codable {
   public var eventId: String
   public var ts: Timestamp
   public var payload: SLOViolationRecorded
@@ -95,7 +95,7 @@ public struct TicketLink: Sendable, Hashable {
 }
 
 /// Request counts of one METRIC signal, placed at the instant they belong to.
-public struct RequestSample: Sendable, Hashable {
+public struct RequestSample: Sendable, Hashable, Codable {
   public var eventId: String
   /// `data.windowEnd`, else the signal's `observedAt`, else the event's `ts` (`slo.md`).
   public var instant: Timestamp

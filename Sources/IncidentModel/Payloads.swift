@@ -211,7 +211,7 @@ public struct PlaybookActionExecuted: Sendable, Hashable {
 }
 
 /// INCIDENT_SLO_VIOLATION_RECORDED: what the live system recorded, to compare with a recomputation.
-public struct SLOViolationRecorded: Sendable, Hashable {
+public struct SLOViolationRecorded: Sendable, Hashable, Codable {
   public var sloId: String
   public var windowStart: Timestamp
   public var windowEnd: Timestamp

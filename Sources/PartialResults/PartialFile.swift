@@ -148,6 +148,11 @@ public enum PartialFile {
       if header.command != expected.command {
         throw .mismatch(path: path, field: "command", expected: "`\(expected.command)`", found: "`\(header.command)`")
       }
+      if header.inputs != expected.inputs {
+        throw .mismatch(
+          path: path, field: "inputs", expected: expected.inputs.joined(separator: ", "),
+          found: header.inputs.joined(separator: ", "))
+      }
       if header.definitionsDigest != expected.definitionsDigest {
         throw .mismatch(
           path: path, field: "SLO definitions", expected: "digest \(expected.definitionsDigest.prefix(12))",
@@ -170,6 +175,16 @@ public enum PartialFile {
     }
     let missing = (1...max(1, count)).filter { byIndex[$0] == nil }
     if !missing.isEmpty { throw .missingShards(missing, count: count) }
+  }
+
+  /// SHA-256 in hex of `parts`, each followed by a NUL: the digest a header keeps of the SLO definitions as read.
+  public static func digest(of parts: [String]) -> String {
+    var hash = SHA256()
+    for part in parts {
+      hash.update(data: Array(part.utf8))
+      hash.update(data: [0])
+    }
+    return hex(hash.finalize())
   }
 
   private static func hex(_ digest: SHA256.Digest) -> String {

@@ -1,7 +1,7 @@
 public import IncidentModel
 
 /// What groups incidents together within an org and a service.
-public enum GroupKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+public enum GroupKey: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
   /// A correlation key: the incident's `initialCorrelationKey` or a signal's `correlationKey`.
   case correlation(String)
   /// For an incident without any key: a fingerprint of its normalised title.

@@ -1,7 +1,7 @@
 public import IncidentModel
 
 /// A group: incidents of one org and service sharing a correlation key (or a title fingerprint).
-public struct PatternGroupID: Sendable, Hashable, Comparable {
+public struct PatternGroupID: Sendable, Hashable, Comparable, Codable {
   public var orgId: String
   public var serviceName: String
   public var key: GroupKey
@@ -131,7 +131,7 @@ public enum PatternAnalysis {
 }
 
 /// What a group keeps of one incident of the period: the few figures it contributes.
-struct PatternMember: Sendable {
+struct PatternMember: Sendable, Codable {
   var incidentId: String
   var createdAt: Timestamp
   var timeToAcknowledge: Int64?
@@ -163,6 +163,9 @@ public struct PatternFold: IncidentFold {
     self.minimumCount = minimumCount
   }
 
+  ///
+  /// Coded (a partial-result file's payload) with groups by id and members by `(createdAt, incidentId)`,
+  /// so the same incidents give the same bytes however they were split.
   public struct Partial: Sendable {
     fileprivate var current: [PatternGroupID: [PatternMember]] = [:]
     fileprivate var before: [PatternGroupID: Int] = [:]
@@ -236,5 +239,37 @@ public struct PatternFold: IncidentFold {
       impactIntervals: impact, severityMix: Severity.allCases.compactMap { severity in mix[severity].map { (severity, $0) } },
       open: ordered.count - closed, closed: closed, previousCount: previousCount,
       trend: Trend(current: ordered.count, previous: previousCount))
+  }
+}
+
+extension PatternFold.Partial: Codable {
+  private enum CodingKeys: String, CodingKey { case current, before, inPeriod }
+
+  private struct Members: Codable {
+    var id: PatternGroupID
+    var members: [PatternMember]
+  }
+
+  private struct Count: Codable {
+    var id: PatternGroupID
+    var count: Int
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var keyed = encoder.container(keyedBy: CodingKeys.self)
+    let current = current.map { id, members in
+      Members(id: id, members: members.sorted { ($0.createdAt, $0.incidentId) < ($1.createdAt, $1.incidentId) })
+    }
+    try keyed.encode(current.sorted { $0.id < $1.id }, forKey: .current)
+    try keyed.encode(before.map { Count(id: $0.key, count: $0.value) }.sorted { $0.id < $1.id }, forKey: .before)
+    try keyed.encode(inPeriod, forKey: .inPeriod)
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let keyed = try decoder.container(keyedBy: CodingKeys.self)
+    self.init()
+    for entry in try keyed.decode([Members].self, forKey: .current) { current[entry.id, default: []] += entry.members }
+    for entry in try keyed.decode([Count].self, forKey: .before) { before[entry.id, default: 0] += entry.count }
+    inPeriod = try keyed.decode(Int.self, forKey: .inPeriod)
   }
 }

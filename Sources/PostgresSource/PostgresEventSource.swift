@@ -97,6 +97,13 @@ public struct PostgresEventSource: EventSource {
     return chosen
   }
 
+  /// Whether the table has a unique index on `"id"`, so that no id can be used by two incidents.
+  public func hasUniqueId() throws(PostgresError) -> Bool {
+    let connection = try PostgresConnection(connectionString)
+    try TableSchema.inspect(table, on: connection)
+    return try TableSchema.hasUniqueId(table, on: connection)
+  }
+
   public var deliveryOrder: DeliveryOrder { order == .incident ? .groupedByIncident : .unordered }
 
   public func read(

@@ -53,6 +53,21 @@ final class EventSpool: PreparedEventSink {
     if passed { spill() }
   }
 
+  /// Writes the id entries of events of other shards, so that an id they reuse is found here too.
+  func add(otherShards events: [OtherShardEvent]) {
+    let keys = events.map { IncidentKey.hash($0.incident) }
+    var passed = false
+    for (partition, members) in Self.grouped(events.map { ReusedIds.partition(of: $0.idHash, count: ids.count) }, count: ids.count) {
+      passed =
+        ids.append(to: partition) { writer in
+          for index in members {
+            ReusedIds.append(idHash: events[index].idHash, incidentKey: keys[index], origin: events[index].origin, to: &writer)
+          }
+        } || passed
+    }
+    if passed { spill() }
+  }
+
   /// The indices of `partitions` grouped by partition, in index order within each (a counting sort).
   private static func grouped(_ partitions: [Int], count: Int) -> [(partition: Int, members: ArraySlice<Int>)] {
     var starts = [Int](repeating: 0, count: count + 1)

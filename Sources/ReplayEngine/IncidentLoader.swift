@@ -49,8 +49,32 @@ public struct LoadOptions: Sendable {
   }
 }
 
+/// A record a load left out, and why.
+public struct SkippedRecord: Sendable, Hashable, Codable {
+  /// The reason's label, as `invalid JSON` or `conflicting duplicate`.
+  public var reason: String
+  /// Whether the record could not be decoded (else it was a conflicting duplicate).
+  public var broken: Bool
+  public var origin: EventOrigin?
+  /// Where it is, as `FILE:LINE` or `TABLE row N`.
+  public var location: String
+
+  public init(reason: String, broken: Bool, origin: EventOrigin?, location: String) {
+    self.reason = reason
+    self.broken = broken
+    self.origin = origin
+    self.location = location
+  }
+
+  /// Source order; records without an origin last.
+  static func inSourceOrder(_ a: SkippedRecord, _ b: SkippedRecord) -> Bool {
+    let last = EventOrigin(input: EventOrigin.maximumInput, record: 0)
+    return (a.origin ?? last, a.location, a.reason) < (b.origin ?? last, b.location, b.reason)
+  }
+}
+
 /// What a load read, kept, and left out.
-public struct LoadSummary: Sendable, Equatable {
+public struct LoadSummary: Sendable, Equatable, Codable {
   /// Non-blank lines or rows read.
   public var recordsRead = 0
   /// Records that decoded into an event (duplicates included).
@@ -67,8 +91,8 @@ public struct LoadSummary: Sendable, Equatable {
   public var unknownTypeEvents = 0
   /// Kept events per `type` as written, unknown types included.
   public var eventsByType: [String: Int] = [:]
-  /// Locations of skipped records by reason, in source order.
-  public var skippedByReason: [String: [String]] = [:]
+  /// Skipped records, in source order.
+  public var skippedRecords: [SkippedRecord] = []
   /// Number of incidents replayed.
   public var incidents = 0
   /// Organisations seen, sorted.
@@ -82,6 +106,46 @@ public struct LoadSummary: Sendable, Equatable {
 
   /// Records left out of the replay.
   public var skipped: Int { brokenRecords + conflictingDuplicates }
+
+  // Whether a load spilled depends on its memory limit, not on its input: a partial result leaves it out.
+  private enum CodingKeys: String, CodingKey {
+    case recordsRead, eventsDecoded, uniqueEvents, exactDuplicates, conflictingDuplicates, brokenRecords, unknownTypeEvents
+    case eventsByType, skippedRecords, incidents, orgs, incidentsWithoutCreation, warningsNotShown
+  }
+
+  /// Locations of skipped records by reason, in source order.
+  public var skippedByReason: [String: [String]] {
+    Dictionary(grouping: skippedRecords, by: \.reason).mapValues { $0.map(\.location) }
+  }
+
+  public init() {}
+
+  /// Adds the summary of another shard of the same inputs.
+  ///
+  /// Every shard reads every record, so a record that did not decode (and so belongs to no
+  /// incident) is reported by each shard that saw it: it counts once, by its origin. Whatever
+  /// replay counted belongs to one shard and adds up. The merge is associative and commutative,
+  /// and a run's own summary is what merging its shards' summaries gives.
+  public mutating func merge(shard other: LoadSummary) {
+    eventsDecoded += other.eventsDecoded
+    uniqueEvents += other.uniqueEvents
+    exactDuplicates += other.exactDuplicates
+    unknownTypeEvents += other.unknownTypeEvents
+    eventsByType.merge(other.eventsByType, uniquingKeysWith: +)
+    incidents += other.incidents
+    orgs = Set(orgs).union(other.orgs).sorted()
+    incidentsWithoutCreation += other.incidentsWithoutCreation
+    warningsNotShown += other.warningsNotShown
+    spilled = spilled || other.spilled
+    var records: [SkippedRecord] = []
+    for record in (skippedRecords + other.skippedRecords).sorted(by: SkippedRecord.inSourceOrder) where records.last != record {
+      records.append(record)
+    }
+    skippedRecords = records
+    brokenRecords = records.count { $0.broken }
+    conflictingDuplicates = records.count - brokenRecords
+    recordsRead = eventsDecoded + brokenRecords
+  }
 }
 
 /// The replayed incidents of a stream, in `(orgId, incidentId)` order.
@@ -235,8 +299,8 @@ private struct LoadState {
   let report: (InputDiagnostic) -> Void
   var summary = LoadSummary()
   var warningsShown: [String: Int] = [:]
-  /// Skipped records, to list by reason in source order at the end.
-  var skipped: [(reason: String, origin: EventOrigin?, location: String)] = []
+  /// Skipped records, to list in source order at the end.
+  var skipped: [SkippedRecord] = []
 
   init(options: LoadOptions, report: @escaping (InputDiagnostic) -> Void) {
     self.options = options
@@ -263,7 +327,10 @@ private struct LoadState {
 
   mutating func diagnose(_ diagnostic: InputDiagnostic) throws {
     if diagnostic.kind.isSkip {
-      skipped.append((diagnostic.kind.label, diagnostic.origin, diagnostic.location))
+      skipped.append(
+        SkippedRecord(
+          reason: diagnostic.kind.label, broken: diagnostic.kind != .conflictingDuplicate, origin: diagnostic.origin,
+          location: diagnostic.location))
       if options.strict { throw InputError.strictStop(diagnostic) }
       report(diagnostic)
       return
@@ -319,7 +386,7 @@ private struct LoadState {
     // Skipped records are listed in source order, whichever stage found them.
     let last = EventOrigin(input: EventOrigin.maximumInput, record: 0)
     skipped.sort { ($0.origin ?? last) < ($1.origin ?? last) }
-    for entry in skipped { summary.skippedByReason[entry.reason, default: []].append(entry.location) }
+    summary.skippedRecords = skipped
   }
 }
 

@@ -1,7 +1,7 @@
 public import IncidentModel
 
 /// What an incident-time SLO keeps of one incident of its service: its own bad intervals, and the spans that explain them.
-struct CountedIncident: Sendable {
+struct CountedIncident: Sendable, Codable {
   var incidentId: String
   var title: String?
   /// Bad intervals at the SLO's counted severities, up to the evaluation time (never empty).
@@ -159,6 +159,10 @@ public struct SLOFold: IncidentFold {
   private init(plan: Plan) { self.plan = plan }
 
   /// What the fold has kept, by org and service.
+  ///
+  /// Its coded form (a partial-result file's payload) lists every map by key and every list by
+  /// the total order ``SLOFold/finish(_:minimumRemaining:)`` sorts it in, so the same incidents
+  /// give the same bytes however they were split.
   public struct Partial: Sendable {
     fileprivate var counted: [ServiceKey: [CountedIncident]] = [:]
     fileprivate var samples: [ServiceKey: [(incidentId: String, sample: RequestSample)]] = [:]
@@ -272,6 +276,77 @@ public struct SLOFold: IncidentFold {
       return SLOEngine.evaluate(
         definition, orgId: org, incidents: incidents, at: at, calendarUnitHolding: plan.calendarUnitHolding,
         minimumRemaining: minimumRemaining, explain: explain)
+    }
+  }
+}
+
+extension SLOFold.Partial: Codable {
+  private enum CodingKeys: String, CodingKey { case counted, samples, violations, orgs, services }
+
+  /// The entries of one map key: an org, a service (or SLO id), for counted time its severities.
+  private struct Entry<Item: Codable>: Codable {
+    var org: String
+    var name: String
+    var severities: [Severity]?
+    var items: [Item]
+
+    var key: SLOFold.ServiceKey { SLOFold.ServiceKey(orgId: org, name: name, severities: Set(severities ?? [])) }
+  }
+
+  /// A value and the incident it came from.
+  private struct Owned<Value: Codable>: Codable {
+    var incidentId: String
+    var value: Value
+  }
+
+  private static func entries<Value, Item: Codable>(
+    _ map: [SLOFold.ServiceKey: [Value]], severities: Bool = false, item: (Value) -> Item, by order: (Value, Value) -> Bool
+  ) -> [Entry<Item>] {
+    map.map { key, values in
+      Entry(
+        org: key.orgId, name: key.name, severities: severities ? key.severities.sorted() : nil,
+        items: values.sorted(by: order).map(item))
+    }
+    .sorted {
+      ($0.org, $0.name) != ($1.org, $1.name)
+        ? ($0.org, $0.name) < ($1.org, $1.name) : ($0.severities ?? []).lexicographicallyPrecedes($1.severities ?? [])
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var keyed = encoder.container(keyedBy: CodingKeys.self)
+    try keyed.encode(
+      Self.entries(counted, severities: true, item: { $0 }, by: { $0.incidentId < $1.incidentId }), forKey: .counted)
+    try keyed.encode(
+      Self.entries(
+        samples, item: { Owned(incidentId: $0.incidentId, value: $0.sample) },
+        by: { ($0.sample.instant, $0.sample.eventId, $0.incidentId) < ($1.sample.instant, $1.sample.eventId, $1.incidentId) }),
+      forKey: .samples)
+    try keyed.encode(
+      Self.entries(
+        violations, item: { Owned(incidentId: $0.incidentId, value: $0.violation) },
+        by: { ($0.incidentId, $0.violation.ts, $0.violation.eventId) < ($1.incidentId, $1.violation.ts, $1.violation.eventId) }),
+      forKey: .violations)
+    try keyed.encode(seenOrgs.sorted(), forKey: .orgs)
+    try keyed.encode(seenServices.map { [$0.orgId, $0.name] }.sorted { $0.lexicographicallyPrecedes($1) }, forKey: .services)
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let keyed = try decoder.container(keyedBy: CodingKeys.self)
+    self.init()
+    for entry in try keyed.decode([Entry<CountedIncident>].self, forKey: .counted) { counted[entry.key, default: []] += entry.items }
+    for entry in try keyed.decode([Entry<Owned<RequestSample>>].self, forKey: .samples) {
+      samples[entry.key, default: []] += entry.items.map { ($0.incidentId, $0.value) }
+    }
+    for entry in try keyed.decode([Entry<Owned<SLOViolation>>].self, forKey: .violations) {
+      violations[entry.key, default: []] += entry.items.map { ($0.incidentId, $0.value) }
+    }
+    seenOrgs = Set(try keyed.decode([String].self, forKey: .orgs))
+    for pair in try keyed.decode([[String]].self, forKey: .services) {
+      guard pair.count == 2 else {
+        throw DecodingError.dataCorruptedError(forKey: .services, in: keyed, debugDescription: "a service is an [org, name] pair")
+      }
+      seenServices.insert(SLOFold.ServiceKey(orgId: pair[0], name: pair[1]))
     }
   }
 }

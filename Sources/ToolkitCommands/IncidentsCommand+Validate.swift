@@ -22,10 +22,13 @@ extension IncidentsCommand {
     public init() {}
 
     public func run() async throws {
-      let (_, summary) = try input.fold(SummaryOnly())
+      guard let folded = try input.foldForOutput(SummaryOnly(), identity: FoldIdentity(command: "incidents validate")) else {
+        return
+      }
+      let summary = folded.summary
       switch format {
-      case .text: StandardOutput.write(LoadSummaryRendering.text(summary, inputs: input.inputNames))
-      case .json: StandardOutput.write(JSONText.pretty(LoadSummaryRendering.json(summary, inputs: input.inputNames)))
+      case .text: StandardOutput.write(LoadSummaryRendering.text(summary, inputs: folded.inputs))
+      case .json: StandardOutput.write(JSONText.pretty(LoadSummaryRendering.json(summary, inputs: folded.inputs)))
       }
       if summary.skipped > 0 || summary.unknownTypeEvents > 0 { throw ExitCode(ToolkitExit.policyBreach) }
     }

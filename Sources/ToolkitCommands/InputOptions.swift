@@ -48,6 +48,21 @@ public struct InputOptions: ParsableArguments {
       valueName: "K/N"))
   public var shard: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Write what this run folded to a partial-result file instead of rendering it, to merge later with "
+        + "--from-partials (with --shard, one per shard); exits 0 once it is written.",
+      valueName: "file"))
+  public var emitPartial: String?
+
+  @Option(
+    name: .long, parsing: .upToNextOption,
+    help: ArgumentHelp(
+      "Merge partial-result files written by --emit-partial (one per shard, all of them) and render what one run "
+        + "over the whole input renders; instead of --events or --postgres.",
+      valueName: "file"))
+  public var fromPartials: [String] = []
+
   @Flag(name: .long, help: "Stop with exit code 2 at the first broken or conflicting record instead of skipping it.")
   public var strict = false
 
@@ -75,9 +90,18 @@ public struct InputOptions: ParsableArguments {
   public init() {}
 
   public func validate() throws {
+    if !fromPartials.isEmpty {
+      if !events.isEmpty || postgres != nil {
+        throw ValidationError("'--from-partials' is an input of its own: leave out '--events' and '--postgres'.")
+      }
+      if shard != nil { throw ValidationError("'--shard' applies to runs that read events, not to '--from-partials'.") }
+      if emitPartial != nil { throw ValidationError("'--emit-partial' and '--from-partials' are mutually exclusive.") }
+      _ = try filter
+      return
+    }
     switch (events.isEmpty, postgres) {
     case (true, nil):
-      throw ValidationError("Name the input: '--events <file> ...' or '--postgres <connection>'.")
+      throw ValidationError("Name the input: '--events <file> ...', '--postgres <connection>' or '--from-partials <file> ...'.")
     case (false, .some):
       throw ValidationError("'--events' and '--postgres' are mutually exclusive: name one input.")
     default:
@@ -164,6 +188,12 @@ public struct InputOptions: ParsableArguments {
     }
     if let postgres {
       let source = PostgresEventSource(connectionString: postgres, table: try tableName, filter: filter)
+      if filter.shard != nil, try !source.hasUniqueId() {
+        // The server sends only the shard's rows: an id another shard's incident also uses goes unseen.
+        StandardError.write(
+          "warning: \"id\" is not unique in \(try tableName): an id used by incidents of two shards is not found as a conflict "
+            + "by a sharded read (give the table a unique index on \"id\", as the Prisma schema's primary key)")
+      }
       switch inSourceOrder ? .table : postgresOrder {
       case .auto: return try source.choosingOrder()
       case .table: return source
@@ -185,6 +215,28 @@ public struct InputOptions: ParsableArguments {
     _ fold: Fold, detail: EventDetail = .analytics, incidentId: String? = nil, readsWholeHistories: Bool = false,
     wholeEventsOf: String? = nil, wholeEventsWithin: Interval? = nil, include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true }
   ) throws -> (partial: Fold.Partial, summary: LoadSummary) {
+    try refusePartials()
+    return try readAndFold(
+      fold, detail: detail, incidentId: incidentId, readsWholeHistories: readsWholeHistories, wholeEventsOf: wholeEventsOf,
+      wholeEventsWithin: wholeEventsWithin, include: include)
+  }
+
+  /// The commands that write and merge partial results, for the error of those that do not.
+  static let commandsWithPartials = "incidents validate, slo check, slo report and reliability patterns"
+
+  /// Refuses `--emit-partial` and `--from-partials` in a command that renders from the events themselves.
+  func refusePartials() throws {
+    guard emitPartial == nil && fromPartials.isEmpty else {
+      throw ValidationError(
+        "'--emit-partial' and '--from-partials' apply to \(Self.commandsWithPartials); this command reads the events themselves.")
+    }
+  }
+
+  /// ``fold(_:detail:incidentId:readsWholeHistories:wholeEventsOf:wholeEventsWithin:include:)`` without the check.
+  func readAndFold<Fold: IncidentFold>(
+    _ fold: Fold, detail: EventDetail = .analytics, incidentId: String? = nil, readsWholeHistories: Bool = false,
+    wholeEventsOf: String? = nil, wholeEventsWithin: Interval? = nil, include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true }
+  ) throws -> (partial: Fold.Partial, summary: LoadSummary) {
     var options = try loadOptions(detail: detail)
     options.wholeEventsOf = wholeEventsOf
     options.wholeEventsWithin = wholeEventsWithin
@@ -203,6 +255,7 @@ public struct InputOptions: ParsableArguments {
   public func fold<Fold: IncidentFold>(
     locating incidentId: String, options: LoadOptions, then makeFold: ([IncidentSnapshot]) throws -> Fold
   ) throws -> (located: [IncidentSnapshot], partial: Fold.Partial, summary: LoadSummary) {
+    try refusePartials()
     let diagnostics = DiagnosticReport(paths: postgres == nil ? events : [])
     let folded = try diagnostics.during {
       try IncidentLoader.fold(locating: incidentId, from: try source(), options: options, report: diagnostics.report, then: makeFold)
@@ -211,8 +264,9 @@ public struct InputOptions: ParsableArguments {
     return folded
   }
 
-  private static func reportTotals(_ summary: LoadSummary) {
-    if summary.warningsNotShown > 0 {
+  static func reportTotals(_ summary: LoadSummary, merged: Bool = false) {
+    // A merge shows no warnings of its own: the shards showed theirs.
+    if summary.warningsNotShown > 0 && !merged {
       StandardError.write("warning: \(summary.warningsNotShown) more warning(s) not shown")
     }
     if summary.skipped > 0 {
@@ -237,6 +291,7 @@ public struct InputOptions: ParsableArguments {
   /// Broken records are reported (or stop the run under `--strict`); returns how many were skipped.
   @discardableResult
   public func forEachEvent(_ body: (IncidentEvent) throws -> Void) throws -> Int {
+    try refusePartials()
     var broken = BrokenRecords(strict: strict)
     let source = try self.source(inSourceOrder: true)
     try source.read(event: { event, _ in try body(event) }, broken: { origin, error in try broken.report(origin, error, in: source) })

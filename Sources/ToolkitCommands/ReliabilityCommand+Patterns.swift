@@ -44,7 +44,9 @@ extension ReliabilityCommand {
       let period = selection.period
       let label = selection.isWeek ? "ISO week \(selection.label)" : nil
       let fold = PatternFold(period: period, at: at, minimumCount: minCount)
-      let report = fold.finish(try input.fold(fold, readsWholeHistories: true).partial)
+      let identity = FoldIdentity(command: "reliability patterns", settings: ["--at": "\(at)", "period": "\(period)"])
+      guard let folded = try input.foldForOutput(fold, identity: identity, readsWholeHistories: true) else { return }
+      let report = fold.finish(folded.partial)
       switch format {
       case .table: StandardOutput.write(PatternRendering.table(report, periodLabel: label))
       case .json: StandardOutput.write(JSONText.pretty(PatternRendering.json(report)))

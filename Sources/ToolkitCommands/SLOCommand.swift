@@ -1,6 +1,7 @@
 public import ArgumentParser
 import Foundation
 import IncidentModel
+import PartialResults
 import Rendering
 import SLOBudget
 
@@ -36,6 +37,11 @@ public struct SLOOptions: ParsableArguments {
   /// The definitions and the declared services of a file or directory; with `org`, only the
   /// definitions of that org (and those naming none).
   static func documents(at slos: String, org: String?) throws -> SLODocuments {
+    try read(at: slos, org: org).documents
+  }
+
+  /// ``documents(at:org:)`` and the digest of the files as read, for partial-result headers.
+  static func read(at slos: String, org: String?) throws -> (documents: SLODocuments, digest: String) {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: slos, isDirectory: &isDirectory) else {
       throw ValidationError("'--slos' names nothing: no file or directory at \(slos).")
@@ -59,19 +65,25 @@ public struct SLOOptions: ParsableArguments {
     guard !documents.definitions.isEmpty else { throw ValidationError("no SLO (kind: SLO) in \(slos).") }
     // With --org, the SLOs of that org (and those naming none) are evaluated.
     documents.definitions = documents.definitions.filter { org == nil || $0.orgId == nil || $0.orgId == org }
-    return documents
+    return (documents, PartialFile.digest(of: sources.map(\.text)))
   }
 
-  /// Loads the input and evaluates every SLO at the evaluation time (with the evidence behind the figures if `explain`);
-  /// also returns the SLOs whose org or service the input never names.
-  func evaluate(input: InputOptions, minimumRemaining: Double = 0, explain: Bool) throws -> (
+  /// Loads the input (or merges `--from-partials`) and evaluates every SLO at the evaluation time (with the evidence
+  /// behind the figures if `explain`); also returns the SLOs whose org or service the input never names.
+  ///
+  /// Nil when `--emit-partial` wrote the partial result instead.
+  func evaluate(input: InputOptions, command: String, minimumRemaining: Double = 0, explain: Bool) throws -> (
     at: Timestamp, results: [SLOResult], unmatched: [UnmatchedSLO]
-  ) {
+  )? {
     let at = try TimeArgument.evaluationTime(at)
-    let documents = try Self.documents(at: slos, org: input.org)
+    let (documents, digest) = try Self.read(at: slos, org: input.org)
     let fold = try SLOFold(documents.definitions, at: at, defaultOrgId: input.org, explain: explain)
-    let (partial, _) = try input.fold(fold)
-    return (at, fold.finish(partial, minimumRemaining: minimumRemaining), fold.unmatched(partial, declared: documents.services))
+    let identity = FoldIdentity(
+      command: command, definitionsDigest: digest, settings: ["--at": "\(at)", "--explain": explain ? "yes" : "no"])
+    guard let folded = try input.foldForOutput(fold, identity: identity) else { return nil }
+    return (
+      at, fold.finish(folded.partial, minimumRemaining: minimumRemaining), fold.unmatched(folded.partial, declared: documents.services)
+    )
   }
 }
 
@@ -142,7 +154,10 @@ extension SLOCommand {
     }
 
     public func run() async throws {
-      let (at, results, unmatched) = try sloOptions.evaluate(input: input, minimumRemaining: minRemaining, explain: false)
+      guard
+        let (at, results, unmatched) = try sloOptions.evaluate(
+          input: input, command: "slo check", minimumRemaining: minRemaining, explain: false)
+      else { return }
       try UnmatchedSLOs.refuse(unmatched)
       func rendered(_ format: SLOCheckFormat) -> String {
         switch format {
@@ -185,7 +200,7 @@ extension SLOCommand {
     public init() {}
 
     public func run() async throws {
-      let (at, results, unmatched) = try sloOptions.evaluate(input: input, explain: explain)
+      guard let (at, results, unmatched) = try sloOptions.evaluate(input: input, command: "slo report", explain: explain) else { return }
       UnmatchedSLOs.warn(unmatched)
       switch format {
       case .table: StandardOutput.write(SLORendering.reportTable(results, at: at, explain: explain))

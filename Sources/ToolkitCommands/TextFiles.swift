@@ -16,6 +16,15 @@ enum TextFiles {
   /// Reads `path` as UTF-8, refusing directories, files past `limit` bytes (so that `/dev/zero`
   /// named by mistake ends at once) and bytes that are not UTF-8.
   static func read(_ path: String, role: String, limit: Int) throws(TextFileError) -> String {
+    let bytes = try readBytes(path, role: role, limit: limit)
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      throw TextFileError(role: role, path: path, reason: "it is not UTF-8 text")
+    }
+    return text
+  }
+
+  /// Reads `path` whole, refusing directories and files past `limit` bytes.
+  static func readBytes(_ path: String, role: String, limit: Int) throws(TextFileError) -> [UInt8] {
     func fail(_ reason: String) -> TextFileError { TextFileError(role: role, path: path, reason: reason) }
     var info = stat()
     guard stat(path, &info) == 0 else { throw fail(String(cString: strerror(errno))) }
@@ -40,8 +49,7 @@ enum TextFiles {
       bytes += chunk[..<count]
       guard bytes.count <= limit else { throw fail("it is larger than the \(limit / 1024) KiB such a file may have") }
     }
-    guard let text = String(validating: bytes, as: UTF8.self) else { throw fail("it is not UTF-8 text") }
-    return text
+    return bytes
   }
 
   private static func reason(_ error: any Error) -> String {

@@ -33,7 +33,7 @@ struct CompactDecoderTests {
         taken += 1
         #expect(
           "\(prepared.incident) \(prepared.entry(detail: .analytics))" == viaEventDecoder(line, origin: origin), "\(file):\(index + 1)")
-      case .excluded, .filteredOut:
+      case .excluded, .filteredOut, .otherShard:
         Issue.record("\(file):\(index + 1): nothing is filtered here")
       case .needsEventDecoder:
         break
@@ -114,21 +114,25 @@ struct CompactDecoderTests {
     #expect(expectAgreement(usual, file: "usual") == 2)
   }
 
-  @Test func filtersOnTheBytes() {
+  @Test func filtersOnTheBytes() throws {
     let line = metric(#"{"good":90,"total":100}"#)
     let origin = EventOrigin(input: 0, record: 1)
+    let own = try #require((1...2).first { Shard(index: $0, count: 2)!.contains(orgId: "o", incidentId: "i") })
     let outcomes = [
       EventFilter(orgId: "o"), EventFilter(orgId: "p"), EventFilter(incidentId: "j"),
-      EventFilter(since: Timestamp(millisecondsSinceEpoch: 1_800_000_000_000)),
+      EventFilter(since: Timestamp(millisecondsSinceEpoch: 1_800_000_000_000)), EventFilter(shard: Shard(index: own, count: 2)),
+      EventFilter(shard: Shard(index: 3 - own, count: 2)), EventFilter(orgId: "p", shard: Shard(index: 3 - own, count: 2)),
     ].map { filter -> String in
       switch viaCompactDecoder(line, origin: origin, filter: filter) {
       case .prepared: "prepared"
       case .filteredOut: "filtered"
+      case .otherShard(let event): "other shard \(event.incident.incidentId) \(event.origin.record)"
       case .excluded: "excluded"
       case .needsEventDecoder: "decoder"
       }
     }
-    #expect(outcomes == ["prepared", "filtered", "filtered", "filtered"])
+    // Another shard's event still shows its id; one the other filters leave out does not.
+    #expect(outcomes == ["prepared", "filtered", "filtered", "filtered", "prepared", "other shard i 1", "filtered"])
   }
 
   @Test func contentDigestsIgnoreMemberOrderAndSeeEveryValue() throws {

@@ -128,7 +128,9 @@ struct IncidentsCommandTests {
   @Test func usageAndInputErrorsExitTwo() throws {
     let missing = try runTool("incidents", ["validate"])
     #expect(missing.status == 2)
-    #expect(missing.stderr.hasPrefix("Error: Name the input: '--events <file> ...' or '--postgres <connection>'."))
+    #expect(
+      missing.stderr.hasPrefix(
+        "Error: Name the input: '--events <file> ...', '--postgres <connection>' or '--from-partials <file> ...'."))
 
     let unreadable = try runTool("incidents", ["validate", "--events", "/nonexistent.jsonl"])
     #expect(unreadable.status == 2)
