@@ -7,6 +7,8 @@
 #   BASELINE=REV Benchmarks/run.sh   also run the commands built from git revision REV, in the same run
 #                                  (built once into .bench/baseline-REV), and print both side by side
 #   SCALE=1 Benchmarks/run.sh 10m    also a 30M-event stream (12 GB, made once), for memory as the input grows
+#   Benchmarks/run.sh shards     only the sharded runs at 10M (one process against two shards and the merge),
+#                                replacing that section of Benchmarks/RESULTS.md and keeping the others
 #
 # Streams are generated with the sample generator into .bench/ (ignored by git) and kept
 # between runs; DuckDB's Python package goes into .bench/venv. For each stream it prints,
@@ -32,6 +34,26 @@ fi
 generate() { # generate PATH INCIDENTS WEEKS
   [ -s "$1" ] || .build/release/incidents generate --seed 1 --incidents "$2" --orgs 4 --weeks "$3" --out "$1" >&2
 }
+
+if [ "$sizes" = shards ]; then
+  generate .bench/events-10m.jsonl 360000 52
+  {
+    echo "<!-- shards: made by \`Benchmarks/run.sh shards\` on $(date -u +%Y-%m-%d), medians of $RUNS runs -->"
+    .bench/venv/bin/python Benchmarks/compare_duckdb.py shards .bench/events-10m.jsonl 2027-09-27T00:00:00Z
+    echo "<!-- /shards -->"
+  } | tee .bench/results-shards.md
+  # Replace the section (or append it), keeping the rest of the file.
+  python3 - <<'PY'
+import re
+from pathlib import Path
+results, section = Path("Benchmarks/RESULTS.md"), Path(".bench/results-shards.md").read_text()
+text = results.read_text() if results.exists() else "# Benchmark results\n"
+pattern = re.compile(r"<!-- shards:.*?<!-- /shards -->\n", re.S)
+results.write_text(pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section)
+PY
+  echo "updated Benchmarks/RESULTS.md" >&2
+  exit 0
+fi
 
 sections=()
 for size in $sizes; do
@@ -62,6 +84,15 @@ if [ -n "${BASELINE:-}" ]; then
       "$base/.build/release" "$BASELINE" | tee ".bench/results-baseline-$size.md"
     sections+=(".bench/results-baseline-$size.md")
   done
+fi
+
+if [[ " $sizes " == *" 10m "* ]]; then
+  {
+    echo "<!-- shards: made with the rest of this file -->"
+    .bench/venv/bin/python Benchmarks/compare_duckdb.py shards .bench/events-10m.jsonl 2027-09-27T00:00:00Z
+    echo "<!-- /shards -->"
+  } | tee .bench/results-shards.md
+  sections+=(.bench/results-shards.md)
 fi
 
 if [ -n "${SCALE:-}" ]; then
