@@ -1,6 +1,10 @@
 import Crypto
 public import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// What a partial-result file says about itself: checked before its payload is merged with others.
 ///
 /// Partials merge only when they come from the same tool version, the same command, the
@@ -93,39 +97,147 @@ public enum PartialFile {
 
   /// The whole file for `header` and `payload`.
   public static func encode(header: PartialHeader, payload: [UInt8]) -> [UInt8] {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    // Encoding a struct of strings and integers cannot fail.
-    let json = (try? encoder.encode(header)) ?? Data()
-    var bytes = Array("\(magic)\(format)\n".utf8) + Array(json) + Array("\n\(payload.count)\n".utf8) + payload
-    bytes += Array("sha256 \(hex(SHA256.hash(data: bytes)))\n".utf8)
+    var bytes: [UInt8] = []
+    // Without section files, nothing here can fail.
+    _ = try? write(header: header, payload: payload) { bytes += $0 }
     return bytes
   }
 
   /// The header and payload of a file's bytes, checked; `path` names it in errors.
   public static func decode(_ bytes: [UInt8], path: String) throws(PartialFileError) -> (header: PartialHeader, payload: [UInt8]) {
-    var offset = 0
-    func line() throws(PartialFileError) -> [UInt8] {
-      guard let end = bytes[offset...].firstIndex(of: 0x0A) else { throw .corrupt(path: path, reason: "it ends early") }
-      defer { offset = end + 1 }
-      return Array(bytes[offset..<end])
+    var given = false
+    let (header, payload) = try check(path: path) {
+      defer { given = true }
+      return given ? nil : bytes
     }
-    guard bytes.starts(with: Array(magic.utf8)) else { throw .notAPartial(path: path) }
-    let first = String(decoding: try line(), as: UTF8.self)
+    return (header, Array(bytes[payload]))
+  }
+
+  /// Writes the file for `header` and a payload of `payload` followed by the contents of `sections` (files of
+  /// rows too large to hold), handing `sink` the bytes a block at a time; returns how many it wrote.
+  ///
+  /// The same bytes as ``encode(header:payload:)`` of the whole payload, without holding it.
+  @discardableResult
+  public static func write(
+    header: PartialHeader, payload: [UInt8], sections: [String] = [], to sink: ([UInt8]) throws -> Void
+  ) throws -> Int {
+    var sizes: [Int] = []
+    for section in sections {
+      var info = stat()
+      guard stat(section, &info) == 0 else { throw PartialFileError.corrupt(path: section, reason: "a section file is missing") }
+      sizes.append(Int(info.st_size))
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let json = (try? encoder.encode(header)) ?? Data()
+    let head = Array("\(magic)\(format)\n".utf8) + Array(json) + Array("\n\(payload.count + sizes.reduce(0, +))\n".utf8) + payload
+    var hash = SHA256()
+    var written = 0
+    func emit(_ bytes: [UInt8]) throws {
+      hash.update(data: bytes)
+      written += bytes.count
+      try sink(bytes)
+    }
+    try emit(head)
+    for section in sections {
+      guard let file = FileHandle(forReadingAtPath: section) else {
+        throw PartialFileError.corrupt(path: section, reason: "a section file cannot be read")
+      }
+      defer { try? file.close() }
+      while let block = try file.read(upToCount: 1 << 20), !block.isEmpty { try emit(Array(block)) }
+    }
+    let trailer = Array("sha256 \(hex(hash.finalize()))\n".utf8)
+    try sink(trailer)
+    return written + trailer.count
+  }
+
+  /// A partial-result file checked on disk without reading it whole: its header, and where its payload lies.
+  public struct Opened: Sendable {
+    public var path: String
+    public var header: PartialHeader
+    /// The payload's bytes in the file.
+    public var payload: Range<Int>
+
+    /// The payload's first `count` bytes (at most all of it).
+    public func payloadPrefix(upTo count: Int) throws(PartialFileError) -> [UInt8] {
+      guard let file = FileHandle(forReadingAtPath: path) else { throw .corrupt(path: path, reason: "it cannot be read again") }
+      defer { try? file.close() }
+      do {
+        try file.seek(toOffset: UInt64(payload.lowerBound))
+        return Array(try file.read(upToCount: min(count, payload.count)) ?? Data())
+      } catch {
+        throw .corrupt(path: path, reason: "it cannot be read again")
+      }
+    }
+  }
+
+  /// Checks the file at `path` a block at a time (its layout, format and checksum) and returns its header and the
+  /// payload's place; `read` opens it (with the caller's error for a file that cannot be opened).
+  public static func open(_ path: String, read: (String) throws -> FileHandle) throws -> Opened {
+    let file = try read(path)
+    defer { try? file.close() }
+    let (header, payload) = try check(path: path) { () throws(PartialFileError) -> [UInt8]? in
+      do {
+        guard let block = try file.read(upToCount: 1 << 20), !block.isEmpty else { return nil }
+        return Array(block)
+      } catch {
+        throw .corrupt(path: path, reason: "it cannot be read (\(error.localizedDescription))")
+      }
+    }
+    return Opened(path: path, header: header, payload: payload)
+  }
+
+  /// Reads a file given as blocks of bytes and checks its layout, format and checksum, holding about one block;
+  /// returns its header and where its payload lies.
+  private static func check(path: String, blocks next: () throws(PartialFileError) -> [UInt8]?) throws(PartialFileError) -> (
+    header: PartialHeader, payload: Range<Int>
+  ) {
+    var hash = SHA256()
+    var buffer: [UInt8] = []
+    var consumed = 0
+    func more() throws(PartialFileError) -> Bool {
+      guard let block = try next() else { return false }
+      buffer += block
+      return true
+    }
+    func line(limit: Int) throws(PartialFileError) -> [UInt8] {
+      while true {
+        if let end = buffer.firstIndex(of: 0x0A) {
+          let text = Array(buffer[..<end])
+          hash.update(data: buffer[...end])
+          consumed += end + 1
+          buffer.removeFirst(end + 1)
+          return text
+        }
+        guard buffer.count <= limit else { throw .corrupt(path: path, reason: "a header line is too long") }
+        guard try more() else { throw .corrupt(path: path, reason: "it ends early") }
+      }
+    }
+    while buffer.count < magic.utf8.count, try more() {}
+    guard buffer.starts(with: Array(magic.utf8)) else { throw .notAPartial(path: path) }
+    let first = String(decoding: try line(limit: 64), as: UTF8.self)
     guard let found = Int(first.dropFirst(magic.count)) else { throw .notAPartial(path: path) }
     guard found == format else { throw .unsupportedFormat(path: path, found: found) }
-    let json = try line()
-    guard let length = Int(String(decoding: try line(), as: UTF8.self)), length >= 0, length <= bytes.count - offset else {
+    let json = try line(limit: 1 << 24)
+    guard let length = Int(String(decoding: try line(limit: 32), as: UTF8.self)), length >= 0 else {
       throw .corrupt(path: path, reason: "its payload length is wrong")
     }
-    let payloadEnd = offset + length
-    let trailer = String(decoding: bytes[payloadEnd...], as: UTF8.self)
-    guard trailer.hasPrefix("sha256 "), trailer.hasSuffix("\n"), trailer.count == 7 + 64 + 1 else {
+    let payloadStart = consumed
+    var remaining = length
+    while true {
+      let take = min(remaining, buffer.count)
+      hash.update(data: buffer[..<take])
+      buffer.removeFirst(take)
+      remaining -= take
+      if remaining == 0 { break }
+      guard try more() else { throw .corrupt(path: path, reason: "its payload length is wrong") }
+    }
+    while buffer.count <= 7 + 64 + 1, try more() {}
+    let trailer = String(decoding: buffer, as: UTF8.self)
+    guard trailer.hasPrefix("sha256 "), trailer.hasSuffix("\n"), trailer.utf8.count == 7 + 64 + 1 else {
       throw .corrupt(path: path, reason: "its checksum line is missing")
     }
-    guard trailer.dropFirst(7).dropLast() == hex(SHA256.hash(data: bytes[..<payloadEnd])) else {
-      throw .checksumMismatch(path: path)
-    }
+    guard trailer.dropFirst(7).dropLast() == hex(hash.finalize()) else { throw .checksumMismatch(path: path) }
     let header: PartialHeader
     do {
       header = try JSONDecoder().decode(PartialHeader.self, from: Data(json))
@@ -133,7 +245,7 @@ public enum PartialFile {
       throw .corrupt(path: path, reason: "its header does not read")
     }
     guard header.format == format else { throw .unsupportedFormat(path: path, found: header.format) }
-    return (header, Array(bytes[offset..<payloadEnd]))
+    return (header, payloadStart..<payloadStart + length)
   }
 
   /// Checks that `partials` can merge into the run `expected` describes (its shard fields aside):

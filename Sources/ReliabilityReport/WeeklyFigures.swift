@@ -106,16 +106,37 @@ public struct Headline: Sendable, Hashable {
 
   /// The figures of a period as they are gathered: counts and sums, which merge by adding (a period's
   /// incidents need not be kept to be summed up).
-  struct Tally: Sendable {
+  struct Tally: Sendable, Codable {
     var incidents = 0
     var bySeverity = [Int](repeating: 0, count: Severity.allCases.count)
     var acknowledged = Sum()
     var resolved = Sum()
 
     /// Whole milliseconds in 128 bits: the sum of any count of durations, exact.
-    struct Sum: Sendable {
+    struct Sum: Sendable, Codable {
       var total: Int128 = 0
       var count = 0
+
+      init() {}
+
+      // The total as decimal text: JSON numbers stop being exact past 2⁵³ in many readers.
+      private enum CodingKeys: String, CodingKey { case total, count }
+
+      init(from decoder: any Decoder) throws {
+        let keyed = try decoder.container(keyedBy: CodingKeys.self)
+        guard let total = Int128(try keyed.decode(String.self, forKey: .total)) else {
+          throw DecodingError.dataCorruptedError(forKey: .total, in: keyed, debugDescription: "not an integer")
+        }
+        self.total = total
+        count = try keyed.decode(Int.self, forKey: .count)
+      }
+
+      func encode(to encoder: any Encoder) throws {
+        var keyed = encoder.container(keyedBy: CodingKeys.self)
+        try keyed.encode(String(total), forKey: .total)
+        try keyed.encode(count, forKey: .count)
+      }
+
       mutating func add(_ value: Int64?) {
         guard let value else { return }
         total += Int128(value)
@@ -203,12 +224,15 @@ public struct WeeklyFold: IncidentFold {
     self.slos = slos
   }
 
+  /// Coded (a partial-result file's payload) with its orgs in order, each as its SLO and pattern partials code themselves.
   public struct Partial: Sendable {
     fileprivate var orgs: [String: OrgPartial] = [:]
   }
 
-  fileprivate struct OrgPartial: Sendable {
-    var sloFold: SLOFold
+  fileprivate struct OrgPartial: Sendable, Codable {
+    /// The org's SLO fold, made when its first incident is added; nil in a partial read from a file
+    /// (it is the fold's, not the data's: ``WeeklyFold/sloFold(of:_:)`` makes it again).
+    var sloFold: SLOFold?
     var slo: SLOFold.Partial
     var patterns: PatternFold.Partial
     /// Created in the period, and in the one before: their headline figures.
@@ -216,7 +240,18 @@ public struct WeeklyFold: IncidentFold {
     var previous = Headline.Tally()
     /// Incidents created in the period, per service.
     var perService: [String: Int] = [:]
+
+    init(sloFold: SLOFold, slo: SLOFold.Partial, patterns: PatternFold.Partial) {
+      self.sloFold = sloFold
+      self.slo = slo
+      self.patterns = patterns
+    }
+
+    private enum CodingKeys: String, CodingKey { case slo, patterns, current, previous, perService }
   }
+
+  /// The SLO fold of `org`'s entry, made again when the entry came from a file.
+  private func sloFold(of org: String, _ entry: OrgPartial) -> SLOFold { entry.sloFold ?? sloFold(for: org) }
 
   private var patternFold: PatternFold { PatternFold(period: period, at: evaluatedAt) }
 
@@ -240,7 +275,9 @@ public struct WeeklyFold: IncidentFold {
   public func add(_ incident: IncidentSnapshot, to partial: inout Partial) {
     let org = incident.orgId
     var entry = partial.orgs.removeValue(forKey: org) ?? orgPartial(for: org)
-    entry.sloFold.add(incident, to: &entry.slo)
+    let fold = sloFold(of: org, entry)
+    entry.sloFold = fold
+    fold.add(incident, to: &entry.slo)
     patternFold.add(incident, to: &entry.patterns)
     let created = incident.lifecycle.createdAt
     if period.start <= created && created < period.end {
@@ -258,7 +295,7 @@ public struct WeeklyFold: IncidentFold {
         partial.orgs[org] = theirs
         continue
       }
-      entry.sloFold.merge(theirs.slo, into: &entry.slo)
+      sloFold(of: org, entry).merge(theirs.slo, into: &entry.slo)
       patternFold.merge(theirs.patterns, into: &entry.patterns)
       entry.current.merge(theirs.current)
       entry.previous.merge(theirs.previous)
@@ -275,7 +312,7 @@ public struct WeeklyFold: IncidentFold {
         orgId: org, label: label, period: period, evaluatedAt: evaluatedAt, current: entry.current.headline,
         previous: entry.previous.headline,
         incidentsPerService: entry.perService.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ($0.key, $0.value) },
-        slos: entry.sloFold.finish(entry.slo), patterns: patternFold.finish(entry.patterns))
+        slos: sloFold(of: org, entry).finish(entry.slo), patterns: patternFold.finish(entry.patterns))
     }
   }
 
@@ -293,7 +330,7 @@ public struct WeeklyFold: IncidentFold {
     var unmatched: [UnmatchedSLO] = []
     for org in orgs {
       let entry = partial.orgs[org] ?? orgPartial(for: org)
-      unmatched += entry.sloFold.unmatched(entry.slo, declared: declared)
+      unmatched += sloFold(of: org, entry).unmatched(entry.slo, declared: declared)
     }
     let reported = Set(orgs)
     for definition in slos {
@@ -303,5 +340,22 @@ public struct WeeklyFold: IncidentFold {
           definition: definition, orgId: org, missing: .org, closest: NearMatches.find(org, among: reported), known: orgs.sorted()))
     }
     return unmatched
+  }
+}
+
+extension WeeklyFold.Partial: Codable {
+  private struct Org: Codable {
+    var org: String
+    var partial: WeeklyFold.OrgPartial
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var list = encoder.singleValueContainer()
+    try list.encode(orgs.map { Org(org: $0.key, partial: $0.value) }.sorted { $0.org < $1.org })
+  }
+
+  public init(from decoder: any Decoder) throws {
+    self.init()
+    for entry in try decoder.singleValueContainer().decode([Org].self) { orgs[entry.org] = entry.partial }
   }
 }

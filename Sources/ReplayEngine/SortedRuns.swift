@@ -19,6 +19,8 @@ public final class SortedRuns<Element: SpillCodable>: Sendable {
   private struct State {
     var held: [Element] = []
     var runs: [String] = []
+    /// Runs in files this instance did not write (parts of partial-result files): read, never removed.
+    var adopted: [(path: String, range: Range<Int>)] = []
     /// Directories of the instances it absorbed, whose runs it now reads.
     var directories: [SpillDirectory] = []
     /// The first run that could not be written.
@@ -80,6 +82,7 @@ public final class SortedRuns<Element: SpillCodable>: Sendable {
     state.withLock { state in
       state.held += taken.held
       state.runs += taken.runs
+      state.adopted += taken.adopted
       state.directories += taken.directories
       state.directories.append(other.directory)
       if state.failure == nil { state.failure = taken.failure }
@@ -87,20 +90,67 @@ public final class SortedRuns<Element: SpillCodable>: Sendable {
   }
 
   /// Whether no value was added.
-  public var isEmpty: Bool { state.withLock { $0.held.isEmpty && $0.runs.isEmpty } }
+  public var isEmpty: Bool { state.withLock { $0.held.isEmpty && $0.runs.isEmpty && $0.adopted.isEmpty } }
+
+  /// Adds a run written elsewhere, as ``write(inOrderTo:)`` writes one: the bytes `range` of the file at `path`,
+  /// values in this instance's order. The file is read when the values are, and left in place.
+  public func adoptRun(path: String, range: Range<Int>) {
+    state.withLock { $0.adopted.append((path, range)) }
+  }
+
+  /// Writes every value in order to a new file at `path` (each as a 32-bit length and its bytes, the runs' own
+  /// framing), consuming them; returns the bytes written.
+  public func write(inOrderTo path: String) throws -> Int {
+    let file: FileDescriptor
+    do {
+      file = try FileDescriptor.open(
+        FilePath(path), .writeOnly, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite])
+    } catch {
+      throw SpillError.io(path: path, doing: "create", reason: "\(error)")
+    }
+    defer { try? file.close() }
+    var writer = ByteWriter()
+    var total = 0
+    func flush() throws {
+      do {
+        _ = try writer.bytes.withUnsafeBytes { try file.writeAll($0) }
+      } catch {
+        throw SpillError.io(path: path, doing: "write", reason: "\(error)")
+      }
+      total += writer.bytes.count
+      writer.bytes.removeAll(keepingCapacity: true)
+    }
+    try forEachInOrder { value in
+      Self.frame(value, into: &writer)
+      if writer.bytes.count >= 1 << 20 { try flush() }
+    }
+    try flush()
+    return total
+  }
+
+  /// Appends `value` as a 32-bit little-endian length and its bytes.
+  private static func frame(_ value: Element, into writer: inout ByteWriter) {
+    let start = writer.bytes.count
+    writer.bytes.append(contentsOf: [0, 0, 0, 0])
+    value.write(to: &writer)
+    let length = UInt32(truncatingIfNeeded: writer.bytes.count - start - 4)
+    for offset in 0..<4 { writer.bytes[start + offset] = UInt8(truncatingIfNeeded: length >> UInt32(8 * offset)) }
+  }
 
   /// Calls `body` with every value in order; the values are consumed and their files removed.
   public func forEachInOrder(_ body: (Element) throws -> Void) throws {
-    let (held, runs, failure) = state.withLock { state in
+    let (held, runs, adopted, failure) = state.withLock { state in
       defer {
         state.held = []
         state.runs = []
+        state.adopted = []
       }
-      return (state.held, state.runs, state.failure)
+      return (state.held, state.runs, state.adopted, state.failure)
     }
     if let failure { throw failure }
     let order = areInIncreasingOrder
     var readers = try runs.map { try RunReader<Element>(path: $0) }
+    readers += try adopted.map { try RunReader<Element>(path: $0.path, range: $0.range) }
     var sortedHeld = held.sorted(by: order)
     // Heads of the runs, and of what was held (source index readers.count), smallest first.
     typealias Head = RunHead<Element>
@@ -130,13 +180,7 @@ public final class SortedRuns<Element: SpillCodable>: Sendable {
 
   private func writeRun(_ values: [Element]) throws(SpillError) {
     var writer = ByteWriter()
-    for value in values.sorted(by: areInIncreasingOrder) {
-      let start = writer.bytes.count
-      writer.bytes.append(contentsOf: [0, 0, 0, 0])
-      value.write(to: &writer)
-      let length = UInt32(truncatingIfNeeded: writer.bytes.count - start - 4)
-      for offset in 0..<4 { writer.bytes[start + offset] = UInt8(truncatingIfNeeded: length >> UInt32(8 * offset)) }
-    }
+    for value in values.sorted(by: areInIncreasingOrder) { Self.frame(value, into: &writer) }
     SignalCleanup.shared.parkIfTerminating()
     let path = "\(try directory.directory())/run-\(UInt64.random(in: 0...UInt64.max)).bin"
     do {
@@ -168,14 +212,19 @@ private struct RunReader<Element: SpillCodable> {
   private var pending: [UInt8] = []
   private var offset = 0
   private var atEnd = false
+  /// Bytes of the file still to read (its whole rest when nil).
+  private var remaining: Int?
 
-  init(path: String) throws(SpillError) {
+  /// The run in `range` of the file at `path`, or the whole file.
+  init(path: String, range: Range<Int>? = nil) throws(SpillError) {
     self.path = path
     do {
       file = try FileDescriptor.open(FilePath(path), .readOnly)
+      if let range { _ = try file.seek(offset: Int64(range.lowerBound), from: .start) }
     } catch {
       throw .io(path: path, doing: "read", reason: "\(error)")
     }
+    remaining = range?.count
   }
 
   mutating func next() throws(SpillError) -> Element? {
@@ -201,14 +250,15 @@ private struct RunReader<Element: SpillCodable> {
       }
       pending.removeFirst(offset)
       offset = 0
-      var chunk = [UInt8](repeating: 0, count: 1 << 16)
+      var chunk = [UInt8](repeating: 0, count: min(1 << 16, remaining ?? .max))
       let read: Int
       do {
-        read = try chunk.withUnsafeMutableBytes { try file.read(into: $0) }
+        read = chunk.isEmpty ? 0 : try chunk.withUnsafeMutableBytes { try file.read(into: $0) }
       } catch {
         throw .io(path: path, doing: "read", reason: "\(error)")
       }
       if read == 0 { atEnd = true } else { pending += chunk[0..<read] }
+      if let left = remaining { remaining = left - read }
     }
   }
 }

@@ -222,7 +222,7 @@ public struct InputOptions: ParsableArguments {
   }
 
   /// The commands that write and merge partial results, for the error of those that do not.
-  static let commandsWithPartials = "incidents validate, slo check, slo report and reliability patterns"
+  static let commandsWithPartials = "incidents validate, slo check, slo report, reliability patterns and reliability weekly"
 
   /// Refuses `--emit-partial` and `--from-partials` in a command that renders from the events themselves.
   func refusePartials() throws {

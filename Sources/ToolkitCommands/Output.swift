@@ -187,6 +187,12 @@ final class OutputSet {
       if buffer.count >= 1 << 20 { try flush() }
     }
 
+    /// Appends bytes; written out in large blocks.
+    func write(bytes: [UInt8]) throws(OutputError) {
+      buffer.append(contentsOf: bytes)
+      if buffer.count >= 1 << 20 { try flush() }
+    }
+
     fileprivate func flush() throws(OutputError) {
       guard let descriptor, !buffer.isEmpty else { return }
       if let reason = StandardStreams.writeAll(buffer, to: descriptor.rawValue) {
@@ -288,6 +294,15 @@ final class OutputTarget {
       return
     }
     try member.write(text)
+  }
+
+  func write(bytes: [UInt8]) throws {
+    guard let member else {
+      buffer.append(contentsOf: bytes)
+      if buffer.count >= 1 << 20 { try flushStandardOutput() }
+      return
+    }
+    try member.write(bytes: bytes)
   }
 
   private func flushStandardOutput() throws {

@@ -2,6 +2,7 @@ public import ArgumentParser
 import EventSources
 import Foundation
 import IncidentModel
+import PartialResults
 import ReliabilityReport
 import Rendering
 import ReplayEngine
@@ -42,9 +43,8 @@ extension ReliabilityCommand {
     public func run() async throws {
       let at = try TimeArgument.evaluationTime(at)
       let (period, label, _) = try PeriodSelection.resolve(week: week, input: input, at: at)
-      let documents = try SLOOptions.documents(at: slos, org: input.org)
+      let (documents, digest) = try SLOOptions.read(at: slos, org: input.org)
       let definitions = documents.definitions
-      StandardError.write("reliability weekly: reading events for \(label)")
       // One read: the figures fold per org; the period's incidents, and its events kept whole, go to sorted runs
       // for the Incidents and Timeline sheets.
       let weekly = WeeklyFold(label: label, period: period, at: at, slos: definitions)
@@ -52,8 +52,39 @@ extension ReliabilityCommand {
       let runLength = max(256, try input.memoryLimitBytes / (16 * 400 * input.threadCount))
       let listed = IncidentRowsFold(weekly: weekly, runLength: runLength)
       let timeline = TimelineFold(period: period, runLength: runLength)
-      let (((figuresPartial, incidentRows), rows), summary) = try input.fold(
-        FoldPair(FoldPair(weekly, listed), timeline), readsWholeHistories: true, wholeEventsWithin: period)
+      let identity = input.completed(
+        FoldIdentity(
+          command: "reliability weekly", definitionsDigest: digest, settings: ["--at": "\(at)", "period": "\(period)", "label": label]),
+        readsWholeHistories: true)
+      var figuresPartial = weekly.makePartial()
+      var summary = LoadSummary()
+      let incidentRows = listed.makePartial()
+      let rows = timeline.makePartial()
+      if input.fromPartials.isEmpty {
+        StandardError.write("reliability weekly: reading events for \(label)")
+        let (((figures, listedRows), timelineRows), loaded) = try input.readAndFold(
+          FoldPair(FoldPair(weekly, listed), timeline), readsWholeHistories: true, wholeEventsWithin: period)
+        figuresPartial = figures
+        summary = loaded
+        incidentRows.absorb(listedRows)
+        rows.absorb(timelineRows)
+        if input.emitPartial != nil {
+          try Self.emit(figuresPartial, summary: summary, incidentRows: incidentRows, timeline: rows, identity: identity, input: input)
+          return
+        }
+      } else {
+        // Each partial carries its shard's rows sorted: they are merged while the sheets are written.
+        for read: ReadPartial<WeeklyFold.Partial> in try input.readPartials(identity: identity) {
+          weekly.merge(read.payload.fold, into: &figuresPartial)
+          summary.merge(shard: read.payload.summary)
+          guard read.sections.count == 2 else {
+            throw PartialFileError.corrupt(path: read.path, reason: "it lacks the Incidents and Timeline rows")
+          }
+          incidentRows.adoptRun(path: read.path, range: read.sections[0])
+          rows.adoptRun(path: read.path, range: read.sections[1])
+        }
+        InputOptions.reportTotals(summary, merged: true)
+      }
       let orgs = input.org.map { [$0] } ?? summary.orgs
       // A typo in an SLO's org or service would score it 100%: say so (the gate, `slo check`, refuses it).
       UnmatchedSLOs.warn(weekly.unmatchedSLOs(figuresPartial, orgs: orgs, declared: documents.services))
@@ -76,6 +107,25 @@ extension ReliabilityCommand {
         StandardOutput.write("\(workbook)\n\(summary)\n")
       }
     }
+  }
+}
+
+extension ReliabilityCommand.Weekly {
+  /// Writes `--emit-partial`: the figures' partial, then the Incidents and the Timeline rows as two sorted sections.
+  fileprivate static func emit(
+    _ figures: WeeklyFold.Partial, summary: LoadSummary, incidentRows: SortedRuns<OrgIncidentRow>,
+    timeline: SortedRuns<OrgTimelineRow>, identity: FoldIdentity, input: InputOptions
+  ) throws {
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("runbook-revenant-partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let incidents = (directory as NSString).appendingPathComponent("incidents.rows")
+    let events = (directory as NSString).appendingPathComponent("timeline.rows")
+    let sections = [
+      (incidents, try incidentRows.write(inOrderTo: incidents)), (events, try timeline.write(inOrderTo: events)),
+    ]
+    try input.writePartial(identity: identity, fold: figures, summary: summary, sections: sections)
   }
 }
 

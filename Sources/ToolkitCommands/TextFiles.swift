@@ -52,6 +52,16 @@ enum TextFiles {
     return bytes
   }
 
+  /// Opens `path` for reading a block at a time, refusing directories, and says in words why it cannot be.
+  static func open(_ path: String, role: String) throws(TextFileError) -> FileHandle {
+    func fail(_ reason: String) -> TextFileError { TextFileError(role: role, path: path, reason: reason) }
+    var info = stat()
+    guard stat(path, &info) == 0 else { throw fail(String(cString: strerror(errno))) }
+    guard info.st_mode & S_IFMT != S_IFDIR else { throw fail("it is a directory") }
+    guard let file = FileHandle(forReadingAtPath: path) else { throw fail(String(cString: strerror(errno))) }
+    return file
+  }
+
   private static func reason(_ error: any Error) -> String {
     (error as? Errno).map { String(cString: strerror($0.rawValue)) } ?? "\(error)"
   }

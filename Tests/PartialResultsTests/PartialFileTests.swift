@@ -1,3 +1,4 @@
+import Foundation
 import PartialResults
 import Testing
 
@@ -85,6 +86,33 @@ struct PartialFileTests {
     }
     #expect(throws: PartialFileError.differentShardCounts(path: "x", expected: 2, found: 3)) {
       try PartialFile.checkMergeable([("a", header(shard: 1, of: 2)), ("x", header(shard: 2, of: 3))], expected: expected)
+    }
+  }
+
+  /// A payload with sections (files of rows) streams into the same bytes as one held whole, and is checked on disk.
+  @Test func sectionsStreamIntoTheFileAndAreCheckedWithIt() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("partial-test-\(UInt32.random(in: 0...UInt32.max))")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    // More than one block of the reader: the payload's end falls inside a later block.
+    let rows = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+    let sectionPath = directory.appendingPathComponent("rows").path
+    try Data(rows).write(to: URL(fileURLWithPath: sectionPath))
+    var streamed: [UInt8] = []
+    let written = try PartialFile.write(header: header(shard: 3, of: 3), payload: payload, sections: [sectionPath]) { streamed += $0 }
+    #expect(written == streamed.count)
+    #expect(streamed == PartialFile.encode(header: header(shard: 3, of: 3), payload: payload + rows))
+    let filePath = directory.appendingPathComponent("p.partial").path
+    try Data(streamed).write(to: URL(fileURLWithPath: filePath))
+    let opened = try PartialFile.open(filePath) { try #require(FileHandle(forReadingAtPath: $0)) }
+    #expect(opened.header == header(shard: 3, of: 3))
+    #expect(Array(streamed[opened.payload]) == payload + rows)
+    #expect(try opened.payloadPrefix(upTo: payload.count) == payload)
+    // A byte of the section changed: the checksum, over the whole file, finds it.
+    streamed[opened.payload.lowerBound + payload.count + 250_000] ^= 0x40
+    try Data(streamed).write(to: URL(fileURLWithPath: filePath))
+    #expect(throws: PartialFileError.checksumMismatch(path: filePath)) {
+      try PartialFile.open(filePath) { try #require(FileHandle(forReadingAtPath: $0)) }
     }
   }
 }

@@ -74,6 +74,28 @@ struct ShardedDatabaseTests {
     }
   }
 
+  /// The weekly workbooks and summaries, from the parent whole and merged from each shard's server.
+  @Test func weeklyReportsFromTheShardsServersAreByteIdentical() throws {
+    let dir = try TemporaryDirectory()
+    try ShardedDatabase.replaceContent(with: Repository.path("samples/events.jsonl"))
+    let weekly = ["weekly", "--slos", "samples/slos.yaml", "--at", Self.at, "--week", "2026-W46"]
+    let whole = try runTool("reliability", weekly + ["--postgres", ShardedDatabase.parent, "--out-dir", dir.path("whole")])
+    #expect(whole.status == 0, "\(whole.stderr)")
+    let merged = try merged("reliability", weekly + ["--out-dir", dir.path("merged")], in: dir, label: "weekly") { k in
+      ["--postgres", ShardedDatabase.shards[k - 1]]
+    }
+    #expect(merged.status == 0, "\(merged.stderr)")
+    func files(_ name: String) throws -> [String: Data] {
+      let directory = URL(fileURLWithPath: dir.path(name))
+      return try Dictionary(
+        uniqueKeysWithValues: FileManager.default.contentsOfDirectory(atPath: directory.path).map {
+          ($0, try Data(contentsOf: directory.appendingPathComponent($0)))
+        })
+    }
+    #expect(try files("whole").count == 4)
+    #expect(try files("merged") == files("whole"))
+  }
+
   /// The shard predicate is the partition key with the bound values in it: the server reads one partition.
   @Test func aShardReadsOnlyItsOwnPartition() throws {
     let connection = try PostgresConnection(ShardedDatabase.parent)

@@ -69,6 +69,42 @@ struct PartialMergeTests {
     #expect(statuses == [0, 1])
   }
 
+  /// The files `reliability weekly` wrote into `directory`, by name.
+  static func reports(in directory: String) throws -> [String: Data] {
+    let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+    return try Dictionary(
+      uniqueKeysWithValues: names.map { ($0, try Data(contentsOf: URL(fileURLWithPath: directory).appendingPathComponent($0))) })
+  }
+
+  /// Workbooks and summaries, their Incidents and Timeline rows merged from every shard's sorted sections.
+  @Test func weeklyReportsMergedFromShardsAreByteIdentical() throws {
+    let dir = try TemporaryDirectory()
+    let dirty = dir.path("dirty.jsonl")
+    #expect(
+      try runTool("incidents", ["generate", "--dirty", "--seed", "8", "--incidents", "300", "--weeks", "3", "--out", dirty]).status == 0)
+    for (index, events) in ["samples/events.jsonl", dirty].enumerated() {
+      let weekly = ["weekly", "--slos", "samples/slos.yaml", "--at", Self.at, "--week", "2026-W46"]
+      let whole = try runTool("reliability", weekly + ["--events", events, "--out-dir", dir.path("whole-\(index)")])
+      #expect(whole.status == 0, "\(whole.stderr)")
+      var partials: [String] = []
+      for shard in 1...3 {
+        let partial = dir.path("weekly-\(index)-\(shard).partial")
+        let emitted = try runTool(
+          "reliability",
+          weekly + ["--events", events, "--shard", "\(shard)/3", "--emit-partial", partial, "--out-dir", dir.path("unused")])
+        #expect(emitted.status == 0, "\(emitted.stderr)")
+        partials.append(partial)
+      }
+      #expect(!FileManager.default.fileExists(atPath: dir.path("unused")), "a shard writes no report")
+      let merged = try runTool(
+        "reliability", weekly + ["--from-partials"] + partials.shuffled() + ["--out-dir", dir.path("merged-\(index)")])
+      #expect(merged.status == 0, "\(merged.stderr)")
+      let expected = try Self.reports(in: dir.path("whole-\(index)"))
+      #expect(expected.count == 4, "a workbook and a summary per org")
+      #expect(try Self.reports(in: dir.path("merged-\(index)")) == expected, "\(events)")
+    }
+  }
+
   @Test func aPartialOfTheWholeInputMergesAlone() throws {
     let dir = try TemporaryDirectory()
     let arguments = ["check", "--slos", "samples/slos.yaml", "--at", Self.at, "--format", "json"]
