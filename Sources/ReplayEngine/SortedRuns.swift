@@ -92,8 +92,10 @@ public final class SortedRuns<Element: SpillCodable>: Sendable {
   /// Whether no value was added.
   public var isEmpty: Bool { state.withLock { $0.held.isEmpty && $0.runs.isEmpty && $0.adopted.isEmpty } }
 
-  /// Adds a run written elsewhere, as ``write(inOrderTo:)`` writes one: the bytes `range` of the file at `path`,
-  /// values in this instance's order. The file is read when the values are, and left in place.
+  /// Adds a run written elsewhere, as ``write(inOrderTo:)`` writes one.
+  ///
+  /// The run is the bytes `range` of the file at `path`, values in this instance's order. The file is read when
+  /// the values are, and left in place.
   public func adoptRun(path: String, range: Range<Int>) {
     state.withLock { $0.adopted.append((path, range)) }
   }
