@@ -152,7 +152,7 @@ enum CompactDecoder {
     }
     let incident = IncidentRef(
       orgId: String(decoding: orgBytes, as: UTF8.self), incidentId: String(decoding: incidentBytes, as: UTF8.self))
-    if let shard = filter.shard, !shard.contains(orgBytes: orgBytes, incidentBytes: incidentBytes) {
+    if filter.isOutsideShard(orgBytes: orgBytes, incidentBytes: incidentBytes) {
       guard preparation.include(incident) else { return .filteredOut }
       let idBytes = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(line)[id])
       return .otherShard(OtherShardEvent(incident: incident, origin: origin, idHash: ContentHash.of(idBytes)))

@@ -13,6 +13,9 @@ public struct EventFilter: Sendable, Hashable {
   public var until: Timestamp?
   /// Only the incidents of this shard.
   public var shard: Shard?
+  /// The incidents of this id (in any org) pass the shard too: a sharded `postmortem draft` replays its own
+  /// incident in every shard, each of which folds only its shard's incidents around it.
+  public var passesShard: String?
 
   public init(
     orgId: String? = nil, incidentId: String? = nil, since: Timestamp? = nil, until: Timestamp? = nil, shard: Shard? = nil
@@ -32,7 +35,9 @@ public struct EventFilter: Sendable, Hashable {
   /// A sharded load still sees such an event's id: an id reused by incidents of two shards is
   /// found by each shard, as by one run over everything.
   public func isInOtherShard(_ event: IncidentEvent) -> Bool {
-    guard let shard, !shard.contains(orgId: event.orgId, incidentId: event.incidentId) else { return false }
+    guard let shard, event.incidentId != passesShard, !shard.contains(orgId: event.orgId, incidentId: event.incidentId) else {
+      return false
+    }
     var others = self
     others.shard = nil
     return others.matches(event)
@@ -43,7 +48,16 @@ public struct EventFilter: Sendable, Hashable {
     if let incidentId, event.incidentId != incidentId { return false }
     if let since, event.ts < since { return false }
     if let until, event.ts >= until { return false }
-    if let shard, !shard.contains(orgId: event.orgId, incidentId: event.incidentId) { return false }
+    if let shard, event.incidentId != passesShard, !shard.contains(orgId: event.orgId, incidentId: event.incidentId) {
+      return false
+    }
     return true
+  }
+
+  /// Whether the incident these UTF-8 bytes name is outside the shard (and not the one that passes it).
+  func isOutsideShard(orgBytes: UnsafeBufferPointer<UInt8>, incidentBytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let shard else { return false }
+    if let passesShard, passesShard.utf8.elementsEqual(incidentBytes) { return false }
+    return !shard.contains(orgBytes: orgBytes, incidentBytes: incidentBytes)
   }
 }

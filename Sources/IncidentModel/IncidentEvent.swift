@@ -1,5 +1,5 @@
 /// One append-only change to an incident, as the incident service records it.
-public struct IncidentEvent: Sendable, Hashable {
+public struct IncidentEvent: Sendable, Hashable, Codable {
   public var id: String
   public var orgId: String
   public var incidentId: String
@@ -19,7 +19,7 @@ public struct IncidentEvent: Sendable, Hashable {
 }
 
 /// The typed payload of an event; `unknown` keeps a newer producer's event whole.
-public enum EventPayload: Sendable, Hashable {
+public enum EventPayload: Sendable, Hashable, Codable {
   case created(IncidentCreated)
   case updated(IncidentUpdated)
   case statusChanged(StatusChanged)

@@ -18,7 +18,7 @@ public struct Span<Value: Sendable & Hashable>: Sendable, Hashable {
 }
 
 /// The timestamps analytics need, derived by replay as `events.md` defines them.
-public struct Lifecycle: Sendable, Hashable {
+public struct Lifecycle: Sendable, Hashable, Codable {
   /// The INCIDENT_CREATED `ts`, or the earliest event's when creation is missing from the stream.
   public var createdAt: Timestamp
   /// `startedAt` if the producer knew it, else `createdAt`.
@@ -39,7 +39,7 @@ public struct Lifecycle: Sendable, Hashable {
 }
 
 /// Something replay had to assume because the stream did not say it.
-public enum ReplayNotice: Sendable, Hashable, CustomStringConvertible {
+public enum ReplayNotice: Sendable, Hashable, Codable, CustomStringConvertible {
   /// No INCIDENT_CREATED in the stream (an export cut at a window edge): creation is taken from the earliest event.
   case missingCreation(earliestEventId: String, at: Timestamp)
   /// A second INCIDENT_CREATED with another id; its descriptive fields were applied as an update.
@@ -60,21 +60,21 @@ public enum ReplayNotice: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// An observability signal attached to the incident (the product's `IncidentSignal`).
-public struct IncidentSignal: Sendable, Hashable {
+public struct IncidentSignal: Sendable, Hashable, Codable {
   public var eventId: String
   public var ts: Timestamp
   public var payload: SignalIngested
 }
 
 /// A playbook action executed during the response (the product's `IncidentAction`).
-public struct IncidentAction: Sendable, Hashable {
+public struct IncidentAction: Sendable, Hashable, Codable {
   public var eventId: String
   public var ts: Timestamp
   public var payload: PlaybookActionExecuted
 }
 
 /// A note added to the incident.
-public struct IncidentNote: Sendable, Hashable {
+public struct IncidentNote: Sendable, Hashable, Codable {
   public var eventId: String
   public var ts: Timestamp
   public var payload: NoteAdded
@@ -88,7 +88,7 @@ public struct SLOViolation: Sendable, Hashable, Codable {
 }
 
 /// A link to a ticket in another system.
-public struct TicketLink: Sendable, Hashable {
+public struct TicketLink: Sendable, Hashable, Codable {
   public var eventId: String
   public var ts: Timestamp
   public var payload: LinkedToTicket
@@ -106,7 +106,7 @@ public struct RequestSample: Sendable, Hashable, Codable {
 }
 
 /// One event of the timeline, in replay order, with where it came from.
-public struct TimelineEntry: Sendable, Hashable {
+public struct TimelineEntry: Sendable, Hashable, Codable {
   public var origin: EventOrigin
   public var event: IncidentEvent
 
@@ -117,12 +117,24 @@ public struct TimelineEntry: Sendable, Hashable {
 }
 
 /// The parts of an incident only a close reading needs: kept with ``EventDetail/full``.
-public struct IncidentDetails: Sendable, Hashable {
+public struct IncidentDetails: Sendable, Hashable, Codable {
   public var signals: [IncidentSignal] = []
   public var actions: [IncidentAction] = []
   public var notes: [IncidentNote] = []
   /// Every event in replay order, duplicates removed.
   public var timeline: [TimelineEntry] = []
+
+  // Coded as its timeline alone: the rest is drawn from it.
+  private enum CodingKeys: String, CodingKey { case timeline }
+
+  public init(from decoder: any Decoder) throws {
+    self.init(timeline: try decoder.container(keyedBy: CodingKeys.self).decode([TimelineEntry].self, forKey: .timeline))
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var keyed = encoder.container(keyedBy: CodingKeys.self)
+    try keyed.encode(timeline, forKey: .timeline)
+  }
 
   /// Details drawn from an ordered, deduplicated timeline.
   public init(timeline: [TimelineEntry]) {
@@ -140,7 +152,7 @@ public struct IncidentDetails: Sendable, Hashable {
 }
 
 /// The replayed state of one incident: the product's `IncidentSnapshot` plus its history.
-public struct IncidentSnapshot: Sendable, Hashable {
+public struct IncidentSnapshot: Sendable, Hashable, Codable {
   public var orgId: String
   public var incidentId: String
   public var projectId: String?

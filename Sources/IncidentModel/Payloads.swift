@@ -3,7 +3,7 @@
 // so a draft can show them and an export can write them back.
 
 /// INCIDENT_CREATED.
-public struct IncidentCreated: Sendable, Hashable {
+public struct IncidentCreated: Sendable, Hashable, Codable {
   public var projectId: String
   public var title: String
   public var serviceName: String
@@ -37,7 +37,7 @@ public struct IncidentCreated: Sendable, Hashable {
 }
 
 /// INCIDENT_UPDATED: any subset of the descriptive fields.
-public struct IncidentUpdated: Sendable, Hashable {
+public struct IncidentUpdated: Sendable, Hashable, Codable {
   public var title: String?
   public var serviceName: String?
   public var environment: String?
@@ -61,7 +61,7 @@ public struct IncidentUpdated: Sendable, Hashable {
 }
 
 /// INCIDENT_STATUS_CHANGED.
-public struct StatusChanged: Sendable, Hashable {
+public struct StatusChanged: Sendable, Hashable, Codable {
   public var newStatus: IncidentStatus
   public var fromStatus: IncidentStatus?
   public var reason: String?
@@ -83,7 +83,7 @@ public struct StatusChanged: Sendable, Hashable {
 }
 
 /// INCIDENT_SEVERITY_CHANGED.
-public struct SeverityChanged: Sendable, Hashable {
+public struct SeverityChanged: Sendable, Hashable, Codable {
   public var newSeverity: Severity
   public var fromSeverity: Severity?
   public var reason: String?
@@ -105,7 +105,7 @@ public struct SeverityChanged: Sendable, Hashable {
 }
 
 /// INCIDENT_TAG_ADDED and INCIDENT_TAG_REMOVED.
-public struct TagChanged: Sendable, Hashable {
+public struct TagChanged: Sendable, Hashable, Codable {
   public var tag: String
   public var extra: JSONObject
 
@@ -116,7 +116,7 @@ public struct TagChanged: Sendable, Hashable {
 }
 
 /// Request counts a METRIC signal carries for its window (`{"good":N,"total":M}` or `{"bad":N,"total":M}`).
-public struct RequestCounts: Sendable, Hashable {
+public struct RequestCounts: Sendable, Hashable, Codable {
   public var good: Int64
   public var total: Int64
   public var windowStart: Timestamp?
@@ -133,7 +133,7 @@ public struct RequestCounts: Sendable, Hashable {
 }
 
 /// INCIDENT_SIGNAL_INGESTED.
-public struct SignalIngested: Sendable, Hashable {
+public struct SignalIngested: Sendable, Hashable, Codable {
   public var signalId: String
   public var signalType: SignalType
   public var serviceName: String?
@@ -171,7 +171,7 @@ public struct SignalIngested: Sendable, Hashable {
 }
 
 /// INCIDENT_NOTE_ADDED.
-public struct NoteAdded: Sendable, Hashable {
+public struct NoteAdded: Sendable, Hashable, Codable {
   public var text: String
   public var actorType: ActorType?
   public var actorRef: String?
@@ -186,7 +186,7 @@ public struct NoteAdded: Sendable, Hashable {
 }
 
 /// INCIDENT_PLAYBOOK_ACTION_EXECUTED.
-public struct PlaybookActionExecuted: Sendable, Hashable {
+public struct PlaybookActionExecuted: Sendable, Hashable, Codable {
   public var actionKind: String
   public var label: String
   /// Free-form details: usually a string, sometimes an object.
@@ -236,7 +236,7 @@ public struct SLOViolationRecorded: Sendable, Hashable, Codable {
 }
 
 /// INCIDENT_LINKED_TO_TICKET.
-public struct LinkedToTicket: Sendable, Hashable {
+public struct LinkedToTicket: Sendable, Hashable, Codable {
   public var system: String
   public var ref: String
   public var url: String?
@@ -251,7 +251,7 @@ public struct LinkedToTicket: Sendable, Hashable {
 }
 
 /// INCIDENT_RESOLVED: the same effect as a status change to RESOLVED.
-public struct IncidentResolved: Sendable, Hashable {
+public struct IncidentResolved: Sendable, Hashable, Codable {
   public var summary: String?
   public var actorType: ActorType?
   public var actorRef: String?

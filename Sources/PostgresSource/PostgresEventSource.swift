@@ -152,7 +152,13 @@ public struct PostgresEventSource: EventSource {
     if let until = filter.until { bind({ "\"ts\" < \($0)::timestamptz" }, until.description) }
     if let shard = filter.shard {
       parameters += [String(shard.count), String(shard.index)]
-      conditions.append(Shard.sqlPredicate(count: "$\(parameters.count - 1)", index: "$\(parameters.count)"))
+      let predicate = Shard.sqlPredicate(count: "$\(parameters.count - 1)", index: "$\(parameters.count)")
+      if let passing = filter.passesShard {
+        parameters.append(passing)
+        conditions.append("(\(predicate) OR \"incidentId\" = $\(parameters.count))")
+      } else {
+        conditions.append(predicate)
+      }
     }
     var sql = """
       SELECT "id"::text, "orgId"::text, "incidentId"::text, \

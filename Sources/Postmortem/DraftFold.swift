@@ -13,9 +13,17 @@ public struct DraftFold: IncidentFold {
   /// Its SLOs' fold at the end of its impact; nil without an incident or SLOs.
   public let slos: SLOFold?
 
+  /// Which incidents the fold reads, by org and id: all of them, or one shard's in a sharded run (whose load
+  /// replays the drafted incident too, wherever it falls, so that every shard knows what to keep).
+  public let reads: @Sendable (_ orgId: String, _ incidentId: String) -> Bool
+
   /// A fold for `incident`'s draft, with `definitions` (those of its org) evaluated where its impact ended (or at `at`).
-  public init(incident: IncidentSnapshot?, definitions: [SLODefinition], at: Timestamp) throws(SLOEvaluationError) {
+  public init(
+    incident: IncidentSnapshot?, definitions: [SLODefinition], at: Timestamp,
+    reads: @escaping @Sendable (_ orgId: String, _ incidentId: String) -> Bool = { _, _ in true }
+  ) throws(SLOEvaluationError) {
     self.incident = incident
+    self.reads = reads
     guard let incident else {
       slos = nil
       return
@@ -26,6 +34,7 @@ public struct DraftFold: IncidentFold {
       ? nil : try SLOFold(applicable, at: DraftBuilder.impactEnd(of: incident, at: at), defaultOrgId: incident.orgId)
   }
 
+  /// Coded (a partial-result file's payload) with its lists sorted, so the same incidents give the same bytes.
   public struct Partial: Sendable {
     /// Incidents of the org sharing the service, with only what related incidents read of them.
     fileprivate var neighbours: [IncidentSnapshot] = []
@@ -37,6 +46,7 @@ public struct DraftFold: IncidentFold {
   public func makePartial() -> Partial { Partial(slos: slos?.makePartial()) }
 
   public func add(_ snapshot: IncidentSnapshot, to partial: inout Partial) {
+    guard reads(snapshot.orgId, snapshot.incidentId) else { return }
     guard let incident else {
       partial.ids.insert(snapshot.incidentId)
       return
@@ -84,4 +94,22 @@ public struct DraftFold: IncidentFold {
 
   /// Every incident id read, when the drafted incident was not found.
   public func incidentIds(_ partial: Partial) -> Set<String> { partial.ids }
+}
+
+extension DraftFold.Partial: Codable {
+  private enum CodingKeys: String, CodingKey { case neighbours, slos, ids }
+
+  public func encode(to encoder: any Encoder) throws {
+    var keyed = encoder.container(keyedBy: CodingKeys.self)
+    try keyed.encode(neighbours.sorted { ($0.orgId, $0.incidentId) < ($1.orgId, $1.incidentId) }, forKey: .neighbours)
+    try keyed.encodeIfPresent(slos, forKey: .slos)
+    try keyed.encode(ids.sorted(), forKey: .ids)
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let keyed = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      neighbours: try keyed.decode([IncidentSnapshot].self, forKey: .neighbours),
+      slos: try keyed.decodeIfPresent(SLOFold.Partial.self, forKey: .slos), ids: Set(try keyed.decode([String].self, forKey: .ids)))
+  }
 }

@@ -177,11 +177,13 @@ public struct InputOptions: ParsableArguments {
   /// `--since`/`--until` name the period and `readsWholeHistories` keeps them from cutting events.
   ///
   /// `inSourceOrder` reads a table in its own order whatever `--postgres-order` says, for what lists events as read.
-  public func source(incidentId: String? = nil, readsWholeHistories: Bool = false, inSourceOrder: Bool = false) throws
-    -> any EventSource
-  {
+  /// `passingShard` names an incident id whose events pass `--shard` (see ``EventFilter/passesShard``).
+  public func source(
+    incidentId: String? = nil, readsWholeHistories: Bool = false, inSourceOrder: Bool = false, passingShard: String? = nil
+  ) throws -> any EventSource {
     var filter = try self.filter
     filter.incidentId = incidentId
+    if filter.shard != nil { filter.passesShard = passingShard }
     if readsWholeHistories {
       filter.since = nil
       filter.until = nil
@@ -222,7 +224,8 @@ public struct InputOptions: ParsableArguments {
   }
 
   /// The commands that write and merge partial results, for the error of those that do not.
-  static let commandsWithPartials = "incidents validate, slo check, slo report, reliability patterns and reliability weekly"
+  static let commandsWithPartials =
+    "incidents validate, slo check, slo report, reliability patterns, reliability weekly and postmortem draft"
 
   /// Refuses `--emit-partial` and `--from-partials` in a command that renders from the events themselves.
   func refusePartials() throws {
@@ -256,9 +259,17 @@ public struct InputOptions: ParsableArguments {
     locating incidentId: String, options: LoadOptions, then makeFold: ([IncidentSnapshot]) throws -> Fold
   ) throws -> (located: [IncidentSnapshot], partial: Fold.Partial, summary: LoadSummary) {
     try refusePartials()
+    return try readAndFold(locating: incidentId, options: options, then: makeFold)
+  }
+
+  /// ``fold(locating:options:then:)`` without the check; under `--shard`, the incident's events pass the shard.
+  func readAndFold<Fold: IncidentFold>(
+    locating incidentId: String, options: LoadOptions, then makeFold: ([IncidentSnapshot]) throws -> Fold
+  ) throws -> (located: [IncidentSnapshot], partial: Fold.Partial, summary: LoadSummary) {
     let diagnostics = DiagnosticReport(paths: postgres == nil ? events : [])
     let folded = try diagnostics.during {
-      try IncidentLoader.fold(locating: incidentId, from: try source(), options: options, report: diagnostics.report, then: makeFold)
+      try IncidentLoader.fold(
+        locating: incidentId, from: try source(passingShard: incidentId), options: options, report: diagnostics.report, then: makeFold)
     }
     Self.reportTotals(folded.summary)
     return folded

@@ -3,6 +3,7 @@ import Crypto
 import EventSources
 import Foundation
 import IncidentModel
+import PartialResults
 import Postmortem
 import Rendering
 import ReplayEngine
@@ -88,7 +89,7 @@ extension PostmortemCommand {
     public func run() async throws {
       if let timezone, TimeZone(identifier: timezone) == nil { throw DraftRefusal.unknownTimeZone(timezone) }
       let at = try TimeArgument.evaluationTime(at)
-      let (incident, organisation, definitions, sloResults) = try loadIncidentAndNeighbours(at: at)
+      guard let (incident, organisation, definitions, sloResults, inputs) = try loadIncidentAndNeighbours(at: at) else { return }
       guard force || incident.status == .mitigated || incident.status == .resolved else {
         throw DraftRefusal.notMitigated(id: incidentId, status: incident.status)
       }
@@ -108,7 +109,7 @@ extension PostmortemCommand {
         return "\(event.id)\t\(event.orgId)\t\(event.incidentId)\t\(event.ts)\t\(event.type)\t\(payload)"
       }.joined(separator: "\n")
       let provenance = DraftProvenance(
-        source: input.inputNames.joined(separator: ", "), eventCount: timeline.count, eventsDigest: sha256(canonical),
+        source: inputs.joined(separator: ", "), eventCount: timeline.count, eventsDigest: sha256(canonical),
         template: template ?? "templates/postmortem.md.mustache (built in)", templateDigest: sha256(templateText),
         toolVersion: ToolkitVersion.current)
       let document = DraftBuilder.build(
@@ -129,29 +130,70 @@ extension PostmortemCommand {
     /// What a draft holds while the input is read: less than the analyses, since it keeps one incident's neighbours.
     static let defaultMemoryLimit = 8 << 20
 
-    /// The incident, whole, the incidents of its org that share its service, the SLOs of its org and their figures.
+    /// The incident, whole, the incidents of its org that share its service, the SLOs of its org, their figures,
+    /// and the inputs' names; nil when `--emit-partial` wrote the shard's partial result instead.
     ///
     /// One read (standard input too): the incident is replayed first, then every incident is
-    /// folded into what its draft cites (see ``DraftFold``).
+    /// folded into what its draft cites (see ``DraftFold``). Under `--shard`, every shard replays the
+    /// incident and folds its own shard's incidents around it; `--from-partials` merges them.
     private func loadIncidentAndNeighbours(
       at: Timestamp
-    ) throws -> (IncidentSnapshot, [IncidentSnapshot], [SLODefinition], [SLOResult]) {
-      let allDefinitions = try slos.map { try SLOOptions.definitions(at: $0, org: input.org) } ?? []
+    ) throws -> (IncidentSnapshot, [IncidentSnapshot], [SLODefinition], [SLOResult], [String])? {
+      let read = try slos.map { try SLOOptions.read(at: $0, org: input.org) }
+      let allDefinitions = read?.documents.definitions ?? []
       func definitions(of org: String) -> [SLODefinition] { allDefinitions.filter { $0.orgId == nil || $0.orgId == org } }
-      var options = try input.loadOptions(detail: .analytics, defaultMemoryLimit: Self.defaultMemoryLimit)
-      options.wholeEventsOf = incidentId
-      var made: DraftFold?
-      let (located, partial, _) = try input.fold(locating: incidentId, options: options) { found -> DraftFold in
+      let identity = input.completed(
+        FoldIdentity(
+          command: "postmortem draft", definitionsDigest: read?.digest ?? "", settings: ["--at": "\(at)", "incident": incidentId]),
+        readsWholeHistories: true)
+      let shard = try input.shardSelection
+      func makeFold(_ found: [IncidentSnapshot]) throws -> DraftFold {
         guard found.count <= 1 else { throw DraftRefusal.ambiguous(id: incidentId, orgs: found.map(\.orgId)) }
-        let fold = try DraftFold(incident: found.first, definitions: found.first.map { definitions(of: $0.orgId) } ?? [], at: at)
-        made = fold
-        return fold
+        return try DraftFold(
+          incident: found.first, definitions: found.first.map { definitions(of: $0.orgId) } ?? [], at: at,
+          reads: { org, incident in shard?.contains(orgId: org, incidentId: incident) ?? true })
       }
-      guard let fold = made, let incident = located.first else {
-        let ids = made?.incidentIds(partial) ?? []
+      var fold: DraftFold
+      var partial: DraftFold.Partial
+      var inputs = input.inputNames
+      if input.fromPartials.isEmpty {
+        var options = try input.loadOptions(detail: .analytics, defaultMemoryLimit: Self.defaultMemoryLimit)
+        options.wholeEventsOf = incidentId
+        var made: DraftFold?
+        let (located, folded, summary) = try input.readAndFold(locating: incidentId, options: options) { found in
+          let fold = try makeFold(found)
+          made = fold
+          return fold
+        }
+        // The loader makes the fold once the incident is looked for, found or not.
+        guard let made else { throw LookupError.unknownIncident(incidentId, suggestions: [], incidents: 0) }
+        if input.emitPartial != nil {
+          try input.writePartial(identity: identity, fold: DraftShard(located: located, fold: folded), summary: summary)
+          return nil
+        }
+        (fold, partial) = (made, folded)
+      } else {
+        let partials: [ReadPartial<DraftShard>] = try input.readPartials(identity: identity)
+        let located = partials[0].payload.fold.located
+        for other in partials where other.payload.fold.located != located {
+          throw PartialFileError.mismatch(
+            path: other.path, field: "incident \(incidentId)", expected: "the one of \(partials[0].path)", found: "another")
+        }
+        fold = try makeFold(located)
+        partial = fold.makePartial()
+        var summary = LoadSummary()
+        for read in partials {
+          fold.merge(read.payload.fold.fold, into: &partial)
+          summary.merge(shard: read.payload.summary)
+        }
+        InputOptions.reportTotals(summary, merged: true)
+        inputs = partials[0].header.inputs
+      }
+      guard let incident = fold.incident else {
+        let ids = fold.incidentIds(partial)
         throw LookupError.unknownIncident(incidentId, suggestions: NearMatches.find(incidentId, among: ids), incidents: ids.count)
       }
-      return (incident, fold.neighbours(partial), definitions(of: incident.orgId), fold.sloResults(partial))
+      return (incident, fold.neighbours(partial), definitions(of: incident.orgId), fold.sloResults(partial), inputs)
     }
 
     private func sha256(_ text: String) -> String {
@@ -186,4 +228,11 @@ extension PostmortemCommand {
       if found > 0 { throw ExitCode(ToolkitExit.policyBreach) }
     }
   }
+}
+
+/// A shard's partial result of `postmortem draft`: the drafted incident, replayed by every shard, and what the
+/// shard's own incidents add around it.
+struct DraftShard: Codable {
+  var located: [IncidentSnapshot]
+  var fold: DraftFold.Partial
 }

@@ -39,7 +39,7 @@ struct PartialMergeTests {
     let dir = try TemporaryDirectory()
     let dirty = dir.path("dirty.jsonl")
     let generated = try runTool(
-      "incidents", ["generate", "--dirty", "--seed", "41", "--incidents", "500", "--weeks", "6", "--out", dirty])
+      "incidents", ["generate", "--dirty", "--seed", "41", "--incidents", "300", "--weeks", "6", "--out", dirty])
     #expect(generated.status == 0, "\(generated.stderr)")
     let reused = try Self.streamReusingAnIdAcrossShards(in: dir)
     var statuses: Set<Int32> = []
@@ -102,6 +102,34 @@ struct PartialMergeTests {
       let expected = try Self.reports(in: dir.path("whole-\(index)"))
       #expect(expected.count == 4, "a workbook and a summary per org")
       #expect(try Self.reports(in: dir.path("merged-\(index)")) == expected, "\(events)")
+    }
+  }
+
+  /// Every shard replays the drafted incident and folds its own shard's incidents around it: related incidents and
+  /// the SLO impact merge into the draft of one run, in both formats; an unknown id still gets its suggestions.
+  @Test(arguments: ["inc_0000428fd", "inc_00000428f"])
+  func draftsMergedFromShardsAreTheDraftOfOneRun(incident: String) throws {
+    let dir = try TemporaryDirectory()
+    let options = ["--slos", "samples/slos.yaml", "--at", "2026-11-23T00:00:00Z", "--force"]
+    for format in ["markdown", "json"] {
+      let draft = ["draft", incident, "--format", format] + options
+      let whole = try runTool("postmortem", draft + ["--events", "samples/events.jsonl"])
+      var partials: [String] = []
+      for shard in 1...3 {
+        let partial = dir.path("draft-\(format)-\(shard).partial")
+        let emitted = try runTool(
+          "postmortem", draft + ["--events", "samples/events.jsonl", "--shard", "\(shard)/3", "--emit-partial", partial])
+        #expect(emitted.status == 0, "\(emitted.stderr)")
+        partials.append(partial)
+      }
+      let merged = try runTool("postmortem", draft + ["--from-partials"] + partials.reversed())
+      #expect(merged.status == whole.status, "\(merged.stderr)")
+      #expect(merged.stdout == whole.stdout, "\(incident) \(format)")
+      // An id the input lacks: the same one line, its suggestions and count gathered from every shard.
+      if whole.status != 0 {
+        #expect(whole.stderr.contains("did you mean"), "\(whole.stderr)")
+        #expect(merged.stderr == whole.stderr)
+      }
     }
   }
 
