@@ -95,6 +95,9 @@ public struct InputOptions: ParsableArguments {
         throw ValidationError("'--from-partials' is an input of its own: leave out '--events' and '--postgres'.")
       }
       if shard != nil { throw ValidationError("'--shard' applies to runs that read events, not to '--from-partials'.") }
+      if table != nil || postgresOrder != .auto {
+        throw ValidationError("'--table' and '--postgres-order' apply only with '--postgres', not to '--from-partials'.")
+      }
       if emitPartial != nil { throw ValidationError("'--emit-partial' and '--from-partials' are mutually exclusive.") }
       _ = try filter
       return

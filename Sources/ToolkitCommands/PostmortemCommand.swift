@@ -181,12 +181,9 @@ extension PostmortemCommand {
         }
         fold = try makeFold(located)
         partial = fold.makePartial()
-        var summary = LoadSummary()
-        for read in partials {
-          fold.merge(read.payload.fold.fold, into: &partial)
-          summary.merge(shard: read.payload.summary)
-        }
-        InputOptions.reportTotals(summary, merged: true)
+        // The summaries are not merged into a totals line: every shard read the drafted incident's events, so
+        // their counts overlap (each shard reported its own skipped records as it read them).
+        for read in partials { fold.merge(read.payload.fold.fold, into: &partial) }
         inputs = partials[0].header.inputs
       }
       guard let incident = fold.incident else {
