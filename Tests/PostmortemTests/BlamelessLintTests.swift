@@ -18,6 +18,11 @@ struct BlamelessLintTests {
     ("We blame the rollout.", "culprit-search", "blame", 4),
     ("The outage was caused by @dana.", "person-as-cause", "caused by @dana", 16),
     ("user_bo broke the config.", "person-as-cause", "user_bo broke", 1),
+    ("Bob pushed a bad config.", "named-person", "Bob pushed", 1),
+    ("It was Hana's change.", "named-person", "Hana's", 8),
+    ("The intern broke the build.", "person-broke", "broke", 12),
+    ("The on-call engineer was asleep at the wheel.", "trait-judgement", "asleep at the wheel", 26),
+    ("The config should have been validated by the author.", "should-have", "should have", 12),
   ])
   func findsEachRule(text: String, rule: String, phrase: String, column: Int) {
     let findings = BlamelessLint.lint(text)
@@ -33,6 +38,13 @@ struct BlamelessLintTests {
     "We should add an alert on pool saturation.",
     "Forgotten? No: the runbook step was missing.",
     "The blameless review found three causes.",
+    "The pod failed to start.",
+    "Backups completed but failed to upload.",
+    "The user error rate rose to four percent.",
+    "The cache should have expired after five minutes.",
+    "The lease should have been released by the controller.",
+    "Kubernetes restarted the pod four times.",
+    "The on-call engineer rolled back the deploy.",
   ])
   func leavesSystemicWordingAlone(text: String) {
     let findings = BlamelessLint.lint(text).filter { $0.phrase.lowercased() != "forgotten" }
@@ -65,7 +77,7 @@ struct BlamelessLintTests {
       It failed to start.
       It failed to stop; the operator forgot.
       <!-- postmortem-lint enable failed-to -->
-      It failed to restart.
+      The operator failed to restart it.
       """
     let findings = BlamelessLint.lint(text)
     #expect(findings.map { "\($0.line):\($0.rule)" } == ["5:human-error", "11:missed-step", "13:failed-to"])
