@@ -24,15 +24,21 @@ public enum DraftRenderer {
   /// The deepest nesting of sections (`{{#…}}`, `{{^…}}`, `{{$…}}`, `{{<…}}`) a template may have.
   public static let maximumSectionDepth = 32
 
+  /// Puts the template in text mode unless it names its own content type.
+  ///
+  /// A postmortem is Markdown: HTML escaping would turn a title's quotes into `&quot;`. The pragma is a line of its
+  /// own, which Mustache drops whole; error lines are counted without it.
+  static let textByDefault = "{{% CONTENT_TYPE: TEXT}}\n"
+
   public static func render(_ document: JSONObject, template: String, name: String) throws(TemplateError) -> String {
     try TemplateLimits.check(template, name: name)
     let parsed: MustacheTemplate
     do {
-      parsed = try MustacheTemplate(string: template)
+      parsed = try MustacheTemplate(string: textByDefault + template)
     } catch let error as MustacheTemplate.ParserError {
       throw TemplateError(
         template: name,
-        reason: "line \(error.context.lineNumber), column \(error.context.columnNumber): \(describe(error.error))")
+        reason: "line \(max(1, error.context.lineNumber - 1)), column \(error.context.columnNumber): \(describe(error.error))")
     } catch {
       throw TemplateError(template: name, reason: "\(error)")
     }
@@ -40,7 +46,10 @@ public enum DraftRenderer {
   }
 
   private static func describe(_ error: any Error) -> String {
-    guard let error = error as? MustacheTemplate.Error else { return "\(error)" }
+    guard let error = error as? MustacheTemplate.Error else {
+      // The parser's reader runs past the end (its error type is internal to the library): a tag left open.
+      return "\(error)" == "overflow" ? "the template ends inside a tag" : "\(error)"
+    }
     switch error {
     case .sectionCloseNameIncorrect: return "a section is closed with another name than it was opened with"
     case .unfinishedName: return "a tag is not closed, or its name is empty"
