@@ -384,8 +384,7 @@ private struct LoadState {
     }
     try reportConflicts(through: nil)
     // Skipped records are listed in source order, whichever stage found them.
-    let last = EventOrigin(input: EventOrigin.maximumInput, record: 0)
-    skipped.sort { ($0.origin ?? last) < ($1.origin ?? last) }
+    skipped.sort(by: SkippedRecord.inSourceOrder)
     summary.skippedRecords = skipped
   }
 }
