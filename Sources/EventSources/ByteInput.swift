@@ -1,4 +1,5 @@
 import CompressNIO
+import Crypto
 import NIOCore
 import SystemPackage
 
@@ -34,10 +35,15 @@ final class FileInput: ByteInput {
   let path: String
   private let descriptor: SystemPackage.FileDescriptor
   private let ownsDescriptor: Bool
+  /// Bytes read so far, as stored (compressed, for a gzip file).
+  private(set) var bytesRead = 0
+  /// The SHA-256 of the bytes read, when asked for: the digest `sha256sum` gives of the file.
+  private var hasher: SHA256?
 
-  /// Opens `path`; `-` is standard input.
-  init(path: String) throws {
+  /// Opens `path` (`-` is standard input), hashing the bytes read as they pass with `digesting`.
+  init(path: String, digesting: Bool = false) throws {
     self.path = path
+    if digesting { hasher = SHA256() }
     if path == "-" {
       descriptor = SystemPackage.FileDescriptor.standardInput
       ownsDescriptor = false
@@ -56,11 +62,20 @@ final class FileInput: ByteInput {
   }
 
   func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    let count: Int
     do {
-      return try descriptor.read(into: buffer, retryOnInterrupt: true)
+      count = try descriptor.read(into: buffer, retryOnInterrupt: true)
     } catch {
       throw InputError.readFailed(path: path, reason: Self.describe(error))
     }
+    bytesRead += count
+    hasher?.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+    return count
+  }
+
+  /// The hex SHA-256 of everything read, once the input is read to its end; nil unless asked for.
+  func digest() -> String? {
+    hasher.map { hasher in hasher.finalize().map { byte in String(byte, radix: 16).leftPadded(to: 2) }.joined() }
   }
 
   static func describe(_ error: any Error) -> String {
@@ -165,8 +180,8 @@ final class GzipInput: ByteInput {
 }
 
 /// Opens a path (or `-`) and decompresses it when it starts with the gzip magic number.
-func openByteInput(path: String) throws -> any ByteInput {
-  let file = try FileInput(path: path)
+func openByteInput(path: String, digesting: Bool = false) throws -> (input: any ByteInput, file: FileInput) {
+  let file = try FileInput(path: path, digesting: digesting)
   // Sniff two bytes: a `.gz` name is not needed, and stdin may be compressed too.
   var magic: [UInt8] = [0, 0]
   var sniffed = 0
@@ -179,9 +194,13 @@ func openByteInput(path: String) throws -> any ByteInput {
   }
   let prefix = Array(magic[..<sniffed])
   if sniffed == 2, magic[0] == 0x1F, magic[1] == 0x8B {
-    return try prefix.withUnsafeBytes { (bytes) throws in try GzipInput(inner: file, prefix: bytes) }
+    return (try prefix.withUnsafeBytes { (bytes) throws in try GzipInput(inner: file, prefix: bytes) }, file)
   }
-  return PrefixedInput(prefix: prefix, inner: file)
+  return (PrefixedInput(prefix: prefix, inner: file), file)
+}
+
+extension String {
+  fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 
 /// Replays sniffed bytes before the rest of the input.

@@ -56,6 +56,9 @@ public struct JSONLinesSource: EventSource {
 
   /// Bytes read at a time, handed to one decoding thread (smaller in tests, to cut many batches).
   var batchSize = LineReader.defaultBatchSize
+  /// Whether each input's SHA-256 is computed as it is read (``InputFacts/sha256``): a report's provenance
+  /// names what it was made from; other commands need not pay for it.
+  public var digestsInputs = false
 
   public init(paths: [String], filter: EventFilter = EventFilter()) {
     self.paths = paths

@@ -113,6 +113,8 @@ struct LineReader {
   /// The start of a line that did not fit in the previous batch.
   private var carried: [UInt8] = []
   private var nextLine: Int64 = 1
+  /// Lines read so far, blank ones and an unterminated last one included.
+  var linesRead: Int64 { nextLine - 1 }
   private var atStart = true
   private var finished = false
 

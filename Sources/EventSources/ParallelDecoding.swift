@@ -22,6 +22,12 @@ extension EventSource {
   }
 }
 
+/// What the reading thread delivers next: a batch's result, or the end of an input.
+private enum PendingDelivery<BatchResult: Sendable> {
+  case batch(BatchWork<BatchResult>)
+  case ended(InputFacts)
+}
+
 /// A batch handed to a decoding thread, and what came of it.
 private final class BatchWork<BatchResult: Sendable>: @unchecked Sendable {
   // Written once by the worker before `done` is signalled, read by the reader after waiting on it.
@@ -85,31 +91,45 @@ extension JSONLinesSource {
 
   /// Reads the files in order in batches of whole lines, runs `process` on each batch on up to
   /// `threads` threads (with the index of its input), and hands the results to `deliver` on the
-  /// calling thread in input order.
+  /// calling thread in input order; `inputEnded` follows the last batch of each input (its
+  /// `events` left at 0 for the caller to count).
   ///
   /// When reading fails, the results of the batches read before are delivered first.
   func readBatches<BatchResult: Sendable>(
     threads: Int,
     process: @escaping @Sendable (LineBatch, Int32) -> BatchResult,
-    deliver: (BatchResult) throws -> Void
+    deliver: (BatchResult) throws -> Void,
+    inputEnded: (InputFacts) throws -> Void = { _ in }
   ) throws {
+    func facts(_ index: Int, _ reader: LineReader, _ file: FileInput) -> InputFacts {
+      InputFacts(
+        input: index, name: paths[index], lines: Int(reader.linesRead), events: 0, bytes: file.bytesRead, sha256: file.digest())
+    }
     guard threads > 1 else {
       for (index, path) in paths.enumerated() {
-        var reader = LineReader(input: try openByteInput(path: path), name: displayName(path), bufferSize: batchSize)
+        let (input, file) = try openByteInput(path: path, digesting: digestsInputs)
+        var reader = LineReader(input: input, name: displayName(path), bufferSize: batchSize)
         while let batch = try reader.nextBatch() { try deliver(process(batch, Int32(index))) }
+        try inputEnded(facts(index, reader, file))
       }
       return
     }
-    // Enough batches in flight to keep every thread busy while the oldest is delivered.
+    // Enough batches in flight to keep every thread busy while the oldest is delivered;
+    // an input's end waits in line behind its batches.
     let limit = threads * 2
-    var inFlight: [BatchWork<BatchResult>] = []
-    defer { for work in inFlight { work.done.wait() } }
+    var inFlight: [PendingDelivery<BatchResult>] = []
+    defer {
+      for case .batch(let work) in inFlight { work.done.wait() }
+    }
     func deliverOldest() throws {
-      let oldest = inFlight.removeFirst()
-      oldest.done.wait()
-      guard let result = oldest.result else { return }
-      oldest.result = nil
-      try deliver(result)
+      switch inFlight.removeFirst() {
+      case .ended(let facts): try inputEnded(facts)
+      case .batch(let oldest):
+        oldest.done.wait()
+        guard let result = oldest.result else { return }
+        oldest.result = nil
+        try deliver(result)
+      }
     }
     /// Runs a step that reads the input; when it fails, what was read before it is delivered first.
     func reading<Result>(_ step: () throws -> Result) throws -> Result {
@@ -121,16 +141,18 @@ extension JSONLinesSource {
       }
     }
     for (index, path) in paths.enumerated() {
-      var reader = try reading { LineReader(input: try openByteInput(path: path), name: displayName(path), bufferSize: batchSize) }
+      let (input, file) = try reading { try openByteInput(path: path, digesting: digestsInputs) }
+      var reader = LineReader(input: input, name: displayName(path), bufferSize: batchSize)
       while let batch = try reading({ try reader.nextBatch() }) {
         let work = BatchWork<BatchResult>()
-        inFlight.append(work)
+        inFlight.append(.batch(work))
         DispatchQueue.global(qos: .userInitiated).async {
           work.result = process(batch, Int32(index))
           work.done.signal()
         }
         if inFlight.count >= limit { try deliverOldest() }
       }
+      inFlight.append(.ended(facts(index, reader, file)))
     }
     while !inFlight.isEmpty { try deliverOldest() }
   }

@@ -146,6 +146,33 @@ public enum LoadNotice: Sendable {
   case unknownType(type: String, eventId: String, origin: EventOrigin)
   /// A record that could not be decoded.
   case broken(EventOrigin, EventDecodingError)
+  /// An input was read to its end (after every notice of its records).
+  case inputRead(InputFacts)
+}
+
+/// What was read of one input of a JSON Lines source, for a report's provenance.
+public struct InputFacts: Sendable, Hashable, Codable {
+  /// The 0-based position of the input in the source.
+  public var input: Int
+  /// The file as named, `-` for standard input.
+  public var name: String
+  /// Lines, blank ones included, after decompression.
+  public var lines: Int
+  /// Events decoded from it (of this shard, and that the source's filter kept).
+  public var events: Int
+  /// Bytes as stored: compressed, for a gzip file.
+  public var bytes: Int
+  /// SHA-256 of those bytes, hex, where the source was asked for digests.
+  public var sha256: String?
+
+  public init(input: Int, name: String, lines: Int, events: Int, bytes: Int, sha256: String?) {
+    self.input = input
+    self.name = name
+    self.lines = lines
+    self.events = events
+    self.bytes = bytes
+    self.sha256 = sha256
+  }
 }
 
 /// Where a source puts the events it prepared: the loader's partitions.
@@ -197,6 +224,7 @@ extension EventSource {
 
 /// What a batch of lines gave, for the reading thread: diagnostics in line order and a count.
 private struct BatchNotices: Sendable {
+  var input: Int32 = 0
   var events = 0
   var notices: [LoadNotice] = []
 }
@@ -210,10 +238,11 @@ extension JSONLinesSource {
     threads: Int, preparation: Preparation, into sink: some PreparedEventSink, notice: (LoadNotice) throws -> Void
   ) throws {
     let filter = self.filter
+    var eventsByInput = [Int](repeating: 0, count: paths.count)
     try readBatches(
       threads: threads,
       process: { batch, input in
-        var result = BatchNotices()
+        var result = BatchNotices(input: input)
         var prepared: [PreparedEvent] = []
         var otherShards: [OtherShardEvent] = []
         prepared.reserveCapacity(Int(batch.lineCount))
@@ -238,8 +267,14 @@ extension JSONLinesSource {
         return result
       },
       deliver: { batch in
+        eventsByInput[Int(batch.input)] += batch.events
         if batch.events > 0 { try notice(.events(batch.events)) }
         for entry in batch.notices { try notice(entry) }
+      },
+      inputEnded: { ended in
+        var facts = ended
+        facts.events = eventsByInput[facts.input]
+        try notice(.inputRead(facts))
       })
   }
 

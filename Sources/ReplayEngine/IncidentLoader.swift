@@ -103,14 +103,27 @@ public struct LoadSummary: Sendable, Equatable, Codable {
   public var warningsNotShown = 0
   /// Whether the load wrote partitions to temporary files (they are gone once it returns).
   public var spilled = false
+  /// Each input of a JSON Lines source, as read (empty for a database table).
+  public var inputs: [InputFacts] = []
 
   /// Records left out of the replay.
   public var skipped: Int { brokenRecords + conflictingDuplicates }
 
+  /// Two summaries are equal when they loaded the same: ``inputs`` says where from (a file's name
+  /// and digest, or nothing for a table) and is left out, so a table and its export compare equal.
+  public static func == (a: LoadSummary, b: LoadSummary) -> Bool {
+    // Every stored property but `inputs`.
+    (a.recordsRead, a.eventsDecoded, a.uniqueEvents, a.exactDuplicates, a.conflictingDuplicates, a.brokenRecords)
+      == (b.recordsRead, b.eventsDecoded, b.uniqueEvents, b.exactDuplicates, b.conflictingDuplicates, b.brokenRecords)
+      && (a.unknownTypeEvents, a.incidents, a.incidentsWithoutCreation, a.warningsNotShown, a.spilled)
+        == (b.unknownTypeEvents, b.incidents, b.incidentsWithoutCreation, b.warningsNotShown, b.spilled)
+      && a.eventsByType == b.eventsByType && a.skippedRecords == b.skippedRecords && a.orgs == b.orgs
+  }
+
   // Whether a load spilled depends on its memory limit, not on its input: a partial result leaves it out.
   private enum CodingKeys: String, CodingKey {
     case recordsRead, eventsDecoded, uniqueEvents, exactDuplicates, conflictingDuplicates, brokenRecords, unknownTypeEvents
-    case eventsByType, skippedRecords, incidents, orgs, incidentsWithoutCreation, warningsNotShown
+    case eventsByType, skippedRecords, incidents, orgs, incidentsWithoutCreation, warningsNotShown, inputs
   }
 
   /// Locations of skipped records by reason, in source order.
@@ -137,6 +150,12 @@ public struct LoadSummary: Sendable, Equatable, Codable {
     incidentsWithoutCreation += other.incidentsWithoutCreation
     warningsNotShown += other.warningsNotShown
     spilled = spilled || other.spilled
+    // Every shard reads every byte of every input: lines, sizes and digests agree; events are each shard's own.
+    if inputs.isEmpty {
+      inputs = other.inputs
+    } else {
+      for (index, facts) in other.inputs.enumerated() where inputs.indices.contains(index) { inputs[index].events += facts.events }
+    }
     var records: [SkippedRecord] = []
     for record in (skippedRecords + other.skippedRecords).sorted(by: SkippedRecord.inSourceOrder) where records.last != record {
       records.append(record)
@@ -318,6 +337,8 @@ private struct LoadState {
         InputDiagnostic(
           location: location(origin), kind: .unknownType,
           message: "event \(eventId) has unknown type \"\(type)\"; kept but ignored by replay"))
+    case .inputRead(let facts):
+      summary.inputs.append(facts)
     case .broken(let origin, let error):
       summary.recordsRead += 1
       summary.brokenRecords += 1

@@ -181,8 +181,10 @@ public struct InputOptions: ParsableArguments {
   ///
   /// `inSourceOrder` reads a table in its own order whatever `--postgres-order` says, for what lists events as read.
   /// `passingShard` names an incident id whose events pass `--shard` (see ``EventFilter/passesShard``).
+  /// `digestsInputs` has a JSON Lines source hash each file as it reads it (for a report's provenance).
   public func source(
-    incidentId: String? = nil, readsWholeHistories: Bool = false, inSourceOrder: Bool = false, passingShard: String? = nil
+    incidentId: String? = nil, readsWholeHistories: Bool = false, inSourceOrder: Bool = false, passingShard: String? = nil,
+    digestsInputs: Bool = false
   ) throws -> any EventSource {
     var filter = try self.filter
     filter.incidentId = incidentId
@@ -205,7 +207,9 @@ public struct InputOptions: ParsableArguments {
       case .incident: return PostgresEventSource(connectionString: postgres, table: try tableName, filter: filter, order: .incident)
       }
     }
-    return JSONLinesSource(paths: events, filter: filter)
+    var source = JSONLinesSource(paths: events, filter: filter)
+    source.digestsInputs = digestsInputs
+    return source
   }
 
   /// A name for the input in summaries.
@@ -239,9 +243,12 @@ public struct InputOptions: ParsableArguments {
   }
 
   /// ``fold(_:detail:incidentId:readsWholeHistories:wholeEventsOf:wholeEventsWithin:include:)`` without the check.
+  ///
+  /// `digestsInputs` hashes each JSON Lines file as it is read (``InputFacts/sha256``).
   func readAndFold<Fold: IncidentFold>(
     _ fold: Fold, detail: EventDetail = .analytics, incidentId: String? = nil, readsWholeHistories: Bool = false,
-    wholeEventsOf: String? = nil, wholeEventsWithin: Interval? = nil, include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true }
+    wholeEventsOf: String? = nil, wholeEventsWithin: Interval? = nil, digestsInputs: Bool = false,
+    include: @escaping @Sendable (IncidentRef) -> Bool = { _ in true }
   ) throws -> (partial: Fold.Partial, summary: LoadSummary) {
     var options = try loadOptions(detail: detail)
     options.wholeEventsOf = wholeEventsOf
@@ -249,7 +256,8 @@ public struct InputOptions: ParsableArguments {
     let diagnostics = DiagnosticReport(paths: postgres == nil ? events : [])
     let folded = try diagnostics.during {
       try IncidentLoader.fold(
-        fold, from: try source(incidentId: incidentId, readsWholeHistories: readsWholeHistories), options: options,
+        fold, from: try source(incidentId: incidentId, readsWholeHistories: readsWholeHistories, digestsInputs: digestsInputs),
+        options: options,
         include: include, report: diagnostics.report)
     }
     Self.reportTotals(folded.summary)

@@ -58,12 +58,14 @@ extension ReliabilityCommand {
         readsWholeHistories: true)
       var figuresPartial = weekly.makePartial()
       var summary = LoadSummary()
+      var inputs = input.inputNames
       let incidentRows = listed.makePartial()
       let rows = timeline.makePartial()
       if input.fromPartials.isEmpty {
         StandardError.write("reliability weekly: reading events for \(label)")
         let (((figures, listedRows), timelineRows), loaded) = try input.readAndFold(
-          FoldPair(FoldPair(weekly, listed), timeline), readsWholeHistories: true, wholeEventsWithin: period)
+          FoldPair(FoldPair(weekly, listed), timeline), readsWholeHistories: true, wholeEventsWithin: period,
+          digestsInputs: true)
         figuresPartial = figures
         summary = loaded
         incidentRows.absorb(listedRows)
@@ -82,6 +84,7 @@ extension ReliabilityCommand {
           }
           incidentRows.adoptRun(path: read.path, range: read.sections[0])
           rows.adoptRun(path: read.path, range: read.sections[1])
+          inputs = read.header.inputs
         }
         InputOptions.reportTotals(summary, merged: true)
       }
@@ -92,8 +95,14 @@ extension ReliabilityCommand {
       // Every org's workbook and summary appear together, or none of them.
       let files = OutputSet()
       var reports: [String: WeeklyReportFiles] = [:]
+      let provenance = ReportProvenance(
+        inputs: summary.inputs.isEmpty
+          ? inputs.map { ReportProvenance.Input(name: $0, records: inputs.count == 1 ? summary.recordsRead : nil) }
+          : summary.inputs.map { ReportProvenance.Input(name: $0.name, records: $0.lines, events: $0.events, sha256: $0.sha256) },
+        recordsRead: summary.recordsRead, recordsSkipped: summary.skipped,
+        definitionsDigest: digest, toolVersion: ToolkitVersion.current)
       for figures in weekly.finish(figuresPartial, orgs: orgs) {
-        reports[figures.orgId] = try WeeklyReportFiles(figures: figures, directory: outDir, in: files)
+        reports[figures.orgId] = try WeeklyReportFiles(figures: figures, provenance: provenance, directory: outDir, in: files)
       }
       defer { for report in reports.values { report.discard() } }
       for report in reports.values { try report.open() }
@@ -295,6 +304,7 @@ struct OrgTimelineRow: SpillCodable {
 /// One org's workbook and summary, written to temporary files of an ``OutputSet`` that moves them into place.
 private final class WeeklyReportFiles {
   let figures: WeeklyFigures
+  let provenance: ReportProvenance
   let name: String
   let directory: String
   private let workbook: OutputSet.Member
@@ -303,8 +313,9 @@ private final class WeeklyReportFiles {
   private(set) var incidentRows = 0
   private(set) var timelineRows = 0
 
-  init(figures: WeeklyFigures, directory: String, in files: OutputSet) throws {
+  init(figures: WeeklyFigures, provenance: ReportProvenance, directory: String, in files: OutputSet) throws {
     self.figures = figures
+    self.provenance = provenance
     self.directory = directory
     name = "reliability-\(figures.orgId)-\(figures.label)"
     workbook = try files.add((directory as NSString).appendingPathComponent("\(name).xlsx"))
@@ -316,7 +327,7 @@ private final class WeeklyReportFiles {
   /// libxlsxwriter writes the file under the set's temporary name, which the set has already
   /// created: a directory that takes no file fails here, with a clear error, not inside the library.
   func open() throws {
-    writer = try WeeklyWorkbook.Writer(figures, path: workbook.writtenPath, temporaryDirectory: directory)
+    writer = try WeeklyWorkbook.Writer(figures, provenance: provenance, path: workbook.writtenPath, temporaryDirectory: directory)
     incidentRows = 0
     timelineRows = 0
   }

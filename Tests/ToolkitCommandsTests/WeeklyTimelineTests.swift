@@ -11,7 +11,7 @@ struct WeeklyTimelineTests {
     let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".xlsx") }.sorted()
     var rows: [[String]] = []
     for name in names {
-      let cells = try ReadBackWorkbook(path: "\(directory)/\(name)").cells(sheet: 6)
+      let cells = try ReadBackWorkbook(path: "\(directory)/\(name)").cells("Timeline")
       var index = 2
       while let time = cells["A\(index)"] {
         rows.append([name, time] + ["B", "C", "D", "E", "F"].map { cells["\($0)\(index)"] ?? "" })
@@ -87,7 +87,7 @@ struct WeeklyIncidentsSheetTests {
       #expect(result.stderr.contains("(\(expected.count) incidents,"), "\(result.stderr)")
       let path = try #require(try FileManager.default.contentsOfDirectory(atPath: out).first { $0.hasSuffix(".xlsx") })
       workbooks.append(try Data(contentsOf: URL(fileURLWithPath: "\(out)/\(path)")))
-      let cells = try ReadBackWorkbook(path: "\(out)/\(path)").cells(sheet: 4)
+      let cells = try ReadBackWorkbook(path: "\(out)/\(path)").cells("Incidents")
       var listed: [String] = []
       var index = 2
       while let id = cells["A\(index)"] {
