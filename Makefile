@@ -1,12 +1,13 @@
 # Runbook Revenant analytics toolkit. `make help` lists the targets.
 BIN := .build/debug
 
-.PHONY: help setup build release demo test samples fixtures goldens bench bench-1m fuzz clean
+.PHONY: help setup build release demo test samples fixtures goldens report-picture bench bench-1m fuzz clean
 
 help:
 	@echo "make demo      install what is missing, build, run the main job on the bundled samples"
 	@echo "make test      install what is missing, build, run the whole test suite"
 	@echo "make samples   regenerate samples/ with the sample generator, and the figures and goldens that check them"
+	@echo "make report-picture  regenerate the README's picture of a weekly workbook (LibreOffice)"
 	@echo "make goldens   regenerate the golden outputs of slo check / slo report (review the diff)"
 	@echo "make bench     the performance benchmark at 1M and 10M events, against DuckDB and psql (Benchmarks/README.md)"
 	@echo "make bench-1m  the same at 1M events only (a few minutes)"
@@ -44,6 +45,10 @@ fixtures:
 
 goldens:
 	scripts/update-goldens
+
+# The README's picture of a weekly workbook, as LibreOffice prints it.
+report-picture: build
+	scripts/render-report --readme
 
 bench: setup
 	@Benchmarks/run.sh

@@ -120,7 +120,11 @@ public enum WeeklyWorkbook {
       try writePatterns(figures, patterns, formats)
       timeline = Table(timelineSheet, streamed: true)
       try timeline.header(["Time (UTC)", "Incident", "Service", "Type", "What happened", "Event"], formats.header)
-      for sheet in [summary, burn, patterns] { try sheet.setPage(page(figures, repeating: 0...0)) }
+      for sheet in [burn, patterns] { try sheet.setPage(page(figures, repeating: 0...0)) }
+      // The Summary is one page when it reasonably can be (a page holds some 40 rows); a long one runs on, a page wide.
+      var summaryPage = page(figures, repeating: nil)
+      if layout.rows <= 70 { summaryPage.fitToPages = (1, 1) }
+      try summary.setPage(summaryPage)
       try slos.setPage(page(figures, repeating: 0...0, note: "columns A–\(CellReference.column(slosPrinted - 1)) printed, all on screen"))
       try incidentSheet.setPage(
         page(figures, repeating: 0...0, note: "columns A–\(CellReference.column(incidentsPrinted - 1)) printed, all on screen"))
@@ -254,6 +258,8 @@ public enum WeeklyWorkbook {
     var slos: ClosedRange<Int>?
     /// The SLO rows' statuses, for the budget chart's colours.
     var sloColors: [UInt32] = []
+    /// Rows the sheet has.
+    var rows = 0
   }
 
   private static func writeSummary(_ f: WeeklyFigures, _ sheet: Worksheet, _ formats: Formats) throws(SpreadsheetError)
@@ -333,6 +339,7 @@ public enum WeeklyWorkbook {
     try table.addTable(name: "TopPatterns", headerRow: patternsHeader, columns: 5)
     try table.fitColumns(minimum: 12)
     sheet.freezePanes(rows: 3)
+    layout.rows = table.rowIndex
     return layout
   }
 

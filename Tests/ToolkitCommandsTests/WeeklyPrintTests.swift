@@ -52,12 +52,12 @@ struct WeeklyPrintTests {
     for (index, name) in book.sheetNames.enumerated() {
       let xml = book.sheetXML(name)
       #expect(xml.contains("<pageSetUpPr fitToPage=\"1\"/>"), "\(name)")
-      // One page for the charts; one page wide and as long as it takes for the others.
+      // One page for the charts and this short Summary; one page wide and as long as it takes for the others.
       // (fitToWidth 1 and fitToHeight 1 are the defaults the file leaves out.)
       #expect(xml.contains("<pageSetup paperSize=\"9\" ") && xml.contains("orientation=\"landscape\"/>"), "\(name)")
-      #expect(xml.contains("fitToHeight=\"0\"") == (name != "Charts") && !xml.contains("fitToWidth="), "\(name)")
+      #expect(xml.contains("fitToHeight=\"0\"") == !["Charts", "Summary"].contains(name) && !xml.contains("fitToWidth="), "\(name)")
       #expect(xml.contains("<oddFooter>&amp;Lorg_acme 2026-W47&amp;C&amp;A"), "\(name)")
-      if !["Charts", "About"].contains(name) {
+      if !["Summary", "Charts", "About"].contains(name) {
         let quoted = name.contains(" ") ? "'\(name)'" : name
         #expect(
           workbook.contains("<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"\(index)\">\(quoted)!$1:$1</definedName>"), "\(name)")
