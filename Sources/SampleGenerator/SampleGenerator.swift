@@ -26,7 +26,7 @@ public struct GeneratorConfiguration: Sendable {
   public var end: Timestamp { start.startOfDayUTC.adding(milliseconds: Int64(weeks) * 7 * 86_400_000) }
 }
 
-/// A correlation key the generator plants to recur every week.
+/// A correlation key the generator plants to recur every week, more often in the last two.
 public struct PlantedPattern: Sendable, Hashable {
   public var orgId: String
   public var serviceName: String
@@ -98,6 +98,10 @@ public struct SampleGenerator: Sendable {
     return report
   }
 
+  /// Extra occurrences of the k-th planted pattern of an org in the last-but-one and the last week:
+  /// one rising (2 then 3), one new in its recurrence (1 then 2), one steady (2 and 2).
+  static let flareUps: [(lastButOne: Int, last: Int)] = [(1, 2), (0, 1), (1, 1)]
+
   /// Plans every incident: the planted weekly patterns first, then random ones, sorted by creation.
   func planIncidents() -> ([IncidentPlan], [PlantedPattern]) {
     var rng = SplitMix64(seed: configuration.seed)
@@ -108,27 +112,39 @@ public struct SampleGenerator: Sendable {
     var plans: [IncidentPlan] = []
     var patterns: [PlantedPattern] = []
 
-    // Three weekly patterns per org, as long as they fit in half the incident budget.
-    let perOrgPatterns = min(3, configuration.incidents / max(1, 2 * orgCount * max(1, configuration.weeks)))
+    // Three weekly patterns per org, as long as they fit in half the incident budget. Each flares up
+    // over the last two weeks (see `flareUps`), so the latest week has recurring groups whose trend
+    // compares with a week that has data, as a real stream's would.
+    let flaring = configuration.weeks >= 2
+    let perPattern = configuration.weeks + (flaring ? 3 : 0)
+    let perOrgPatterns = min(3, configuration.incidents / max(1, 2 * orgCount * max(1, perPattern)))
     for org in 0..<orgCount {
       var usedServices: [Int] = []
-      for _ in 0..<perOrgPatterns {
+      for k in 0..<perOrgPatterns {
         var service = rng.below(SampleWorld.services.count)
         while usedServices.contains(service) { service = rng.below(SampleWorld.services.count) }
         usedServices.append(service)
         let mode = rng.below(SampleWorld.failureModes.count)
         let weekday = Int64(rng.range(0...4))
         let hour = Int64(rng.range(8...16))
+        var count = 0
         for w in 0..<Int64(configuration.weeks) {
-          let jitter = rng.minutes(0...90)
-          let createdAt = start + w * week + weekday * 86_400_000 + hour * 3_600_000 + jitter
-          plans.append(IncidentPlan(createdAt: createdAt, org: org, service: service, mode: mode, recurring: true, seed: rng.next()))
+          var occurrences = 1
+          if flaring && w == Int64(configuration.weeks) - 2 { occurrences += Self.flareUps[k].lastButOne }
+          if flaring && w == Int64(configuration.weeks) - 1 { occurrences += Self.flareUps[k].last }
+          for occurrence in 0..<Int64(occurrences) {
+            // Another working day for each extra occurrence of the week.
+            let day = (weekday + 2 * occurrence) % 5
+            let jitter = rng.minutes(0...90)
+            let createdAt = start + w * week + day * 86_400_000 + hour * 3_600_000 + jitter
+            plans.append(IncidentPlan(createdAt: createdAt, org: org, service: service, mode: mode, recurring: true, seed: rng.next()))
+            count += 1
+          }
         }
         patterns.append(
           PlantedPattern(
             orgId: Self.orgName(org), serviceName: SampleWorld.services[service],
-            correlationKey: "\(SampleWorld.services[service]):\(SampleWorld.failureModes[mode].key)",
-            incidents: configuration.weeks))
+            correlationKey: "\(SampleWorld.services[service]):\(SampleWorld.failureModes[mode].key)", incidents: count))
       }
     }
     // One incident per org still in progress when the stream ends: exports are cut mid-incident.

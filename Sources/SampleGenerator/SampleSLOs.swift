@@ -42,8 +42,8 @@ extension SampleGenerator {
       name: payments-failover-drill
       displayName: Payments failover drill
     spec:
-      description: Weekly failover drill of the payments ledger, announced in the change calendar.
-      firstEventStart: 2026-11-07T11:30:00Z
+      description: Weekly failover drill of the payments ledger, Sundays at 22:00 UTC, announced in the change calendar.
+      firstEventStart: 2026-11-08T22:00:00Z
       duration: 1h
       rrule: FREQ=WEEKLY;INTERVAL=1;COUNT=8
       filters:

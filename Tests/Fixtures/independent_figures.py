@@ -85,6 +85,9 @@ def slo_figures(incident_records, samples_by_org_service):
     slos = {}
     text = open("samples/slos.yaml", encoding="utf-8").read()
     for document in text.split("---\n"):
+        # Service declarations and budget adjustments carry no figures of their own.
+        if not re.search(r"^kind: SLO$", document, re.M):
+            continue
         name = re.search(r"^  name: (\S+)$", document, re.M).group(1)
         org = re.search(r"runbook-revenant.io/org: (\S+)", document).group(1)
         service = re.search(r"^  service: (\S+)$", document, re.M).group(1)

@@ -8,11 +8,11 @@ struct HostileInputTests {
   static let at = "2026-11-23T00:00:00Z"
   static let sloArguments = ["--slos", "samples/slos.yaml", "--at", at]
 
-  /// The samples with two METRIC signals for acme's checkout-api whose counts no 64-bit sum holds.
+  /// The samples with two METRIC signals for acme's payments whose counts no 64-bit sum holds.
   private func samplesWithHugeCounts(in dir: TemporaryDirectory) throws -> String {
     func signal(_ id: String, _ minute: Int, _ count: String) -> String {
       #"{"id":"\#(id)","orgId":"org_acme","incidentId":"inc_ovf","ts":"2026-11-20T02:5\#(minute):00Z","type":"INCIDENT_SIGNAL_INGESTED","#
-        + #""payload":{"signalId":"\#(id)","signalType":"METRIC","serviceName":"checkout-api","source":"prometheus","summary":"x","#
+        + #""payload":{"signalId":"\#(id)","signalType":"METRIC","serviceName":"payments","source":"prometheus","summary":"x","#
         + #""data":{"good":\#(count),"total":\#(count)}}}"#
     }
     let samples = try String(contentsOfFile: Repository.path("samples/events.jsonl"), encoding: .utf8)
@@ -25,7 +25,7 @@ struct HostileInputTests {
   private func requestSuccess(_ json: String) throws -> [String: Any] {
     let document = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
     let slos = document?["slos"] as? [[String: Any]] ?? []
-    return try #require(slos.first { $0["name"] as? String == "acme-checkout-api-request-success" })
+    return try #require(slos.first { $0["name"] as? String == "acme-payments-request-success" })
   }
 
   @Test func requestCountsPastAnyInt64SumAreAddedExactly() throws {
@@ -249,7 +249,7 @@ struct HostileInputTests {
     let template = dir.path("t.mustache")
     try text.write(toFile: template, atomically: true, encoding: .utf8)
     return try runTool(
-      "postmortem", ["draft", "inc_0005f0259", "--events", "samples/events.jsonl", "--template", template] + Self.sloArguments)
+      "postmortem", ["draft", "inc_000534997", "--events", "samples/events.jsonl", "--template", template] + Self.sloArguments)
   }
 
   @Test func deeplyNestedSectionsAreRefusedNotACrash() throws {
@@ -275,13 +275,13 @@ struct HostileInputTests {
     #expect(large.stderr.hasSuffix(": it is larger than the 256 KiB such a file may have\n"), "\(large.stderr)")
     // Named by mistake, /dev/zero is read no further than the limit.
     let zero = try runTool(
-      "postmortem", ["draft", "inc_0005f0259", "--events", "samples/events.jsonl", "--template", "/dev/zero"] + Self.sloArguments)
+      "postmortem", ["draft", "inc_000534997", "--events", "samples/events.jsonl", "--template", "/dev/zero"] + Self.sloArguments)
     #expect(zero.stderr == "Error: cannot read the template /dev/zero: it is larger than the 256 KiB such a file may have\n")
   }
 
   @Test func aTemplateThatIsADirectoryOrDoesNotParseGetsWords() throws {
     let directory = try runTool(
-      "postmortem", ["draft", "inc_0005f0259", "--events", "samples/events.jsonl", "--template", "/tmp"] + Self.sloArguments)
+      "postmortem", ["draft", "inc_000534997", "--events", "samples/events.jsonl", "--template", "/tmp"] + Self.sloArguments)
     #expect(directory.status == 2)
     #expect(directory.stderr == "Error: cannot read the template /tmp: it is a directory\n")
     let broken = try draft(template: "# {{incident.title}}\n{{#timeline}}\n")

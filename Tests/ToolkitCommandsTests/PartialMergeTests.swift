@@ -107,7 +107,7 @@ struct PartialMergeTests {
 
   /// Every shard replays the drafted incident and folds its own shard's incidents around it: related incidents and
   /// the SLO impact merge into the draft of one run, in both formats; an unknown id still gets its suggestions.
-  @Test(arguments: ["inc_0000428fd", "inc_00000428f"])
+  @Test(arguments: ["inc_0001p7bd9", "inc_00001p7bd"])
   func draftsMergedFromShardsAreTheDraftOfOneRun(incident: String) throws {
     let dir = try TemporaryDirectory()
     let options = ["--slos", "samples/slos.yaml", "--at", "2026-11-23T00:00:00Z", "--force"]

@@ -12,8 +12,8 @@ struct PostmortemCommandTests {
   static let draftOptions = ["--events", "samples/events.jsonl", "--slos", "samples/slos.yaml", "--at", "2026-11-23T00:00:00Z"]
 
   @Test(arguments: [
-    ("inc_0005f0259", [String]()), ("inc_0000d8e53", []), ("inc_000679544", []), ("inc_0005w3657", []),
-    ("inc_0000428fd", ["--timezone", "Europe/Paris"]),
+    ("inc_000534997", [String]()), ("inc_0000d8e53", []), ("inc_000582a18", []), ("inc_0006i88c5", []),
+    ("inc_0001p7bd9", ["--timezone", "Europe/Paris"]),
   ])
   func draftsMatchTheirGoldenFiles(incident: String, extra: [String]) throws {
     let result = try runTool("postmortem", ["draft", incident] + Self.draftOptions + extra)
@@ -23,7 +23,7 @@ struct PostmortemCommandTests {
     #expect(try runTool("postmortem", ["draft", incident] + Self.draftOptions + extra).stdout == result.stdout)
   }
 
-  @Test(arguments: ["inc_0005f0259", "inc_0000428fd", "inc_0000d8e53"])
+  @Test(arguments: ["inc_000534997", "inc_0001p7bd9", "inc_0000d8e53"])
   func readingOnlyTheServicesIncidentsDraftsAsReadingTheWholeOrg(incident: String) throws {
     // Standard input is read once, replaying the whole org; a file is read again for the service's incidents only.
     let data = try Data(contentsOf: URL(fileURLWithPath: Repository.path("samples/events.jsonl")))
@@ -36,8 +36,8 @@ struct PostmortemCommandTests {
   }
 
   @Test func theJSONIsTheDataTheTemplateSees() throws {
-    let json = try runTool("postmortem", ["draft", "inc_0000428fd", "--format", "json", "--timezone", "Europe/Paris"] + Self.draftOptions)
-    let golden = try String(contentsOfFile: Repository.path("Tests/Fixtures/golden/postmortem-inc_0000428fd.json"), encoding: .utf8)
+    let json = try runTool("postmortem", ["draft", "inc_0001p7bd9", "--format", "json", "--timezone", "Europe/Paris"] + Self.draftOptions)
+    let golden = try String(contentsOfFile: Repository.path("Tests/Fixtures/golden/postmortem-inc_0001p7bd9.json"), encoding: .utf8)
     #expect(json.stdout == golden)
     let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
     #expect(
@@ -54,35 +54,35 @@ struct PostmortemCommandTests {
     try
       "{{% CONTENT_TYPE: TEXT}}{{incidentId}}|{{status}}|{{#detection}}{{detectedBy}}{{/detection}}|{{provenance.eventCount}}|{{#timeline}}.{{/timeline}}\n"
       .write(toFile: template, atomically: true, encoding: .utf8)
-    let rendered = try runTool("postmortem", ["draft", "inc_0000428fd", "--template", template] + Self.draftOptions)
+    let rendered = try runTool("postmortem", ["draft", "inc_0001p7bd9", "--template", template] + Self.draftOptions)
     let provenance = try #require(document["provenance"] as? [String: Any])
     let timeline = try #require(document["timeline"] as? [Any])
     #expect(
       rendered.stdout
-        == "inc_0000428fd|RESOLVED|prometheus-alertmanager|\(provenance["eventCount"] as? Int ?? -1)|\(String(repeating: ".", count: timeline.count))\n"
+        == "inc_0001p7bd9|RESOLVED|prometheus-alertmanager|\(provenance["eventCount"] as? Int ?? -1)|\(String(repeating: ".", count: timeline.count))\n"
     )
     #expect((provenance["template"] as? String) == "templates/postmortem.md.mustache (built in)")
-    let custom = try runTool("postmortem", ["draft", "inc_0000428fd", "--template", template, "--format", "json"] + Self.draftOptions)
+    let custom = try runTool("postmortem", ["draft", "inc_0001p7bd9", "--template", template, "--format", "json"] + Self.draftOptions)
     #expect(custom.stdout.contains("\"template\": \"\(template)\""))
   }
 
   @Test func refusesIncidentsNotYetMitigatedUnknownIdsAndFalseAlarms() throws {
-    let open = try runTool("postmortem", ["draft", "inc_0006m29af"] + Self.draftOptions)
+    let open = try runTool("postmortem", ["draft", "inc_0006n24d2"] + Self.draftOptions)
     #expect(open.status == 2)
     #expect(
       open.stderr
-        == "Error: incident inc_0006m29af is INVESTIGATING: a postmortem is drafted once it is MITIGATED or RESOLVED (use --force to draft anyway)\n"
+        == "Error: incident inc_0006n24d2 is INVESTIGATING: a postmortem is drafted once it is MITIGATED or RESOLVED (use --force to draft anyway)\n"
     )
     let cancelled = try runTool("postmortem", ["draft", "inc_00006c2a6"] + Self.draftOptions)
     #expect(cancelled.status == 2)
     #expect(cancelled.stderr.contains("was CANCELLED as a false alarm"))
-    let unknown = try runTool("postmortem", ["draft", "inc_0000428fe"] + Self.draftOptions)
+    let unknown = try runTool("postmortem", ["draft", "inc_0001p7bd8"] + Self.draftOptions)
     #expect(unknown.status == 2)
-    #expect(unknown.stderr.contains("did you mean inc_0000428fd"))
-    let zone = try runTool("postmortem", ["draft", "inc_0000428fd", "--timezone", "Mars/Olympus"] + Self.draftOptions)
+    #expect(unknown.stderr.contains("did you mean inc_0001p7bd9"))
+    let zone = try runTool("postmortem", ["draft", "inc_0001p7bd9", "--timezone", "Mars/Olympus"] + Self.draftOptions)
     #expect(zone.status == 2)
     // Forced: drafted, marked, and the missing milestones are flagged, never defaulted.
-    let forced = try runTool("postmortem", ["draft", "inc_0006m29af", "--force"] + Self.draftOptions)
+    let forced = try runTool("postmortem", ["draft", "inc_0006n24d2", "--force"] + Self.draftOptions)
     #expect(forced.status == 0)
     #expect(forced.stdout.contains("**Drafted before mitigation (`--force`): the incident is still INVESTIGATING.**"))
     #expect(
@@ -93,7 +93,7 @@ struct PostmortemCommandTests {
   @Test func writesAtomicallyWithOut() throws {
     let dir = try TemporaryDirectory()
     let path = dir.path("draft.md")
-    let result = try runTool("postmortem", ["draft", "inc_0000428fd", "--out", path] + Self.draftOptions)
+    let result = try runTool("postmortem", ["draft", "inc_0001p7bd9", "--out", path] + Self.draftOptions)
     #expect(result.status == 0)
     #expect(result.stdout.isEmpty)
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == ["draft.md"])
@@ -190,16 +190,21 @@ struct PostmortemCommandTests {
 @Suite("Postmortem drafts and budget adjustments")
 struct DraftAdjustmentTests {
   @Test func theSLOImpactSaysWhenPlannedWorkWasExcluded() throws {
-    // inc_0006j2a7b's bad time (2026-11-21 11:40–11:47) falls inside the samples' Saturday failover drill.
+    // inc_0006m07bc (SEV1, still investigating, so drafted with --force) is counted from 22:02:25 on 2026-11-22 to
+    // --at, 1h 57m 35s; the samples' Sunday failover drill (22:00–23:00) takes 57m 35s of it: 1h of a 3h 36m budget
+    // (0.5% of 30 days) is 27.8%.
     let result = try runTool(
       "postmortem",
-      ["draft", "inc_0006j2a7b", "--events", "samples/events.jsonl", "--slos", "samples/slos.yaml", "--at", "2026-11-23T00:00:00Z"])
+      [
+        "draft", "inc_0006m07bc", "--force", "--events", "samples/events.jsonl", "--slos", "samples/slos.yaml", "--at",
+        "2026-11-23T00:00:00Z",
+      ])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout.contains("| `acme-payments-availability-monthly` | calendar month (UTC), "))
-    #expect(result.stdout.contains("| none | excluded | 3h 36m |"))
+    #expect(result.stdout.contains("| 27.8% | 1h 00m | 3h 36m |"))
     #expect(
       result.stdout.contains(
-        "Note on `acme-payments-availability-monthly`: a budget adjustment applied: payments-failover-drill (Weekly failover drill of the payments ledger, announced in the change calendar.) 2026-11-21T11:30:00.000Z → 2026-11-21T11:47:41.881Z; its bad time there does not count."
+        "Note on `acme-payments-availability-monthly`: a budget adjustment applied: payments-failover-drill (Weekly failover drill of the payments ledger, Sundays at 22:00 UTC, announced in the change calendar.) 2026-11-22T22:00:00.000Z → 2026-11-22T23:00:00.000Z; its bad time there does not count."
       ))
   }
 }

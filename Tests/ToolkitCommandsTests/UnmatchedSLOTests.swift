@@ -7,7 +7,7 @@ import Testing
 struct UnmatchedSLOTests {
   static let at = "2026-11-23T00:00:00Z"
 
-  /// The sample SLOs with the first org annotation and the second checkout-api service misspelt.
+  /// The sample SLOs with the first org annotation and the payments request SLO's service misspelt.
   private func typos(in dir: TemporaryDirectory, extra: String = "") throws -> String {
     var text = try String(contentsOfFile: Repository.path("samples/slos.yaml"), encoding: .utf8)
     text = text.replacingOccurrences(of: "runbook-revenant.io/org: org_acme\n", with: "runbook-revenant.io/org: org_acmee\n", range: nil)
@@ -15,7 +15,7 @@ struct UnmatchedSLOTests {
     let documents = text.components(separatedBy: "\n---\n")
     var fixed = documents.map { $0.replacingOccurrences(of: "org_acmee", with: "org_acme") }
     fixed[0] = documents[0]
-    fixed[4] = fixed[4].replacingOccurrences(of: "service: checkout-api\n", with: "service: checkout-apii\n")
+    fixed[4] = fixed[4].replacingOccurrences(of: "service: payments\n", with: "service: paymentz\n")
     let file = dir.path("slos.yaml")
     try (fixed.joined(separator: "\n---\n") + extra).write(toFile: file, atomically: true, encoding: .utf8)
     return file
@@ -28,8 +28,8 @@ struct UnmatchedSLOTests {
     #expect(result.status == 2)
     #expect(
       result.stderrLines == [
-        "Error: \(file): document 1, line 7: SLO acme-checkout-api-availability: org \"org_acmee\" appears nowhere in the input; did you mean org_acme?",
-        "Error: \(file): document 5, line 126: SLO acme-checkout-api-request-success: service \"checkout-apii\" of org org_acme appears nowhere in the input (no incident or signal names it) and no kind: Service document declares it; did you mean checkout-api?",
+        "Error: \(file): document 1, line 7: SLO acme-payments-availability: org \"org_acmee\" appears nowhere in the input; did you mean org_acme?",
+        "Error: \(file): document 5, line 126: SLO acme-payments-request-success: service \"paymentz\" of org org_acme appears nowhere in the input (no incident or signal names it) and no kind: Service document declares it; did you mean payments?",
       ])
     #expect(result.stdout.isEmpty, "no verdict on definitions that name nothing")
   }
@@ -45,8 +45,8 @@ struct UnmatchedSLOTests {
       ["weekly", "--events", "samples/events.jsonl", "--slos", file, "--week", "2026-W47", "--out-dir", dir.path("out")])
     #expect(weekly.status == 0)
     #expect(
-      weekly.stderr.contains("warning: \(file): document 5, line 126: SLO acme-checkout-api-request-success: service \"checkout-apii\""))
-    #expect(weekly.stderr.contains("warning: \(file): document 1, line 7: SLO acme-checkout-api-availability: org \"org_acmee\""))
+      weekly.stderr.contains("warning: \(file): document 5, line 126: SLO acme-payments-request-success: service \"paymentz\""))
+    #expect(weekly.stderr.contains("warning: \(file): document 1, line 7: SLO acme-payments-availability: org \"org_acmee\""))
   }
 
   @Test func aDeclaredServiceWithoutIncidentsIsScoredNotRefused() throws {
@@ -57,7 +57,7 @@ struct UnmatchedSLOTests {
       apiVersion: openslo/v1
       kind: Service
       metadata:
-        name: checkout-apii
+        name: paymentz
         annotations:
           runbook-revenant.io/org: org_acme
       spec:
@@ -71,7 +71,7 @@ struct UnmatchedSLOTests {
     #expect(result.status == 1, "the samples breach another SLO; this one is scored: \(result.stderr)")
     #expect(!result.stderr.contains("appears nowhere"))
     let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-    let slo = (document?["slos"] as? [[String: Any]])?.first { $0["name"] as? String == "acme-checkout-api-request-success" }
+    let slo = (document?["slos"] as? [[String: Any]])?.first { $0["name"] as? String == "acme-payments-request-success" }
     #expect(slo?["status"] as? String == "NO_DATA", "no traffic: no data, not a pass")
   }
 

@@ -65,8 +65,10 @@ struct WeeklyPrintTests {
       if name != "Charts" { #expect(xml.contains("state=\"frozen\""), "\(name) has a frozen header") }
     }
     // The wide sheets print their leading columns (the rest stays on screen, as the footer says).
-    #expect(workbook.contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"2\">SLOs!$A$1:$N$8</definedName>"))
-    #expect(workbook.contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"4\">Incidents!$A$1:$K$12</definedName>"))
+    let slos = book.rows("SLOs")
+    let incidents = book.rows("Incidents")
+    #expect(workbook.contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"2\">SLOs!$A$1:$N$\(slos)</definedName>"))
+    #expect(workbook.contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"4\">Incidents!$A$1:$K$\(incidents)</definedName>"))
     #expect(book.sheetXML("SLOs").contains("columns A–N printed, all on screen"))
     // Real Excel tables on the sheets that are held in memory, named and filtered.
     func tableNames(_ sheet: String) -> [String] {
@@ -78,7 +80,7 @@ struct WeeklyPrintTests {
     #expect(tableNames("SLOs") == ["SLOTable"] && tableNames("Budget burn") == ["BurnTable"])
     #expect(tableNames("Patterns") == ["PatternTable"] && tableNames("About") == ["AboutTable"])
     // The streamed sheets have an autofilter instead (a table needs its rows in memory).
-    #expect(book.sheetXML("Incidents").contains("<autoFilter ref=\"A1:R12\"/>"))
+    #expect(book.sheetXML("Incidents").contains("<autoFilter ref=\"A1:R\(incidents)\"/>"))
     // Status cells are coloured: breached red, met green.
     let summary = book.cells("Summary")
     let header = try #require((1...60).first { summary["A\($0)"] == "SLO" && summary["B\($0)"] == "Budget remaining" })

@@ -265,17 +265,24 @@ struct WeeklyReportTests {
     #expect(xml[2].contains("<c:numFmt formatCode=\"d mmm\" sourceLinked=\"0\"/>"))
     #expect(xml[2].contains("<c:numFmt formatCode=\"0%\" sourceLinked=\"0\"/>"))
     #expect(!xml[0].contains("<c:legend>") && !xml[1].contains("<c:legend>"))
-    // The day-by-day chart draws the SLOs that matter: acme's three breached ones (slo report's figures), with a legend.
+    // The day-by-day chart draws the SLOs that matter (slo report's figures): breached, then at risk (under 25% left),
+    // then the least budget left, at least three and at most six, with a legend.
     let report = try runTool(
       "slo",
       ["report", "--slos", "samples/slos.yaml", "--events", "samples/events.jsonl", "--at", "2026-11-23T00:00:00Z", "--format", "json"])
     let document = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
-    let breached = try #require(document["slos"] as? [[String: Any]]).filter {
-      $0["orgId"] as? String == "org_acme" && $0["status"] as? String == "BREACHED"
+    let acme = try #require(document["slos"] as? [[String: Any]]).filter { $0["orgId"] as? String == "org_acme" }
+    func rank(_ slo: [String: Any]) -> Int {
+      slo["status"] as? String == "BREACHED" ? 0 : ((slo["errorBudgetRemaining"] as? Double ?? 1) < 0.25 ? 1 : 2)
     }
-    #expect(breached.count == 3)
-    #expect(xml[2].components(separatedBy: "<c:ser>").count - 1 == breached.count)
-    for slo in breached { #expect(xml[2].contains("<c:v>\(slo["name"] as? String ?? "?")</c:v>")) }
+    let ordered = acme.sorted { a, b in
+      (rank(a), a["errorBudgetRemaining"] as? Double ?? 1, a["name"] as? String ?? "")
+        < (rank(b), b["errorBudgetRemaining"] as? Double ?? 1, b["name"] as? String ?? "")
+    }
+    let urgent = ordered.filter { rank($0) < 2 }.count
+    let charted = ordered.prefix(min(6, max(3, urgent)))
+    #expect(xml[2].components(separatedBy: "<c:ser>").count - 1 == charted.count)
+    for slo in charted { #expect(xml[2].contains("<c:v>\(slo["name"] as? String ?? "?")</c:v>")) }
     #expect(xml[2].contains("<c:legend>"))
     // The budget bars are coloured by status: breached ones red.
     #expect(xml[1].contains("<c:dPt>") && xml[1].contains("<a:srgbClr val=\"C00000\"/>"))
