@@ -64,12 +64,13 @@ public enum WeeklyWorkbook {
     "INCIDENT_SLO_VIOLATION_RECORDED", "INCIDENT_PLAYBOOK_ACTION_EXECUTED", "INCIDENT_LINKED_TO_TICKET",
   ]
 
-  /// How many leading columns the SLOs and Incidents sheets print.
+  /// How many leading columns the SLOs, Incidents and Patterns sheets print.
   ///
-  /// Those are the figures a reader needs; the rest (raw figures, window bounds, timestamps) are on screen. Every column would print at a
+  /// Those are the figures a reader needs; the rest (raw figures, window bounds, timestamps, gaps) are on screen. Every column would print at a
   /// scale no one reads.
   static let slosPrinted = 14
   static let incidentsPrinted = 11
+  static let patternsPrinted = 9
 
   /// The most SLOs a multi-series chart draws: the ones that matter first (see ``chartOrder(_:)``).
   public static let seriesPerChart = 6
@@ -120,7 +121,9 @@ public enum WeeklyWorkbook {
       try writePatterns(figures, patterns, formats)
       timeline = Table(timelineSheet, streamed: true)
       try timeline.header(["Time (UTC)", "Incident", "Service", "Type", "What happened", "Event"], formats.header)
-      for sheet in [burn, patterns] { try sheet.setPage(page(figures, repeating: 0...0)) }
+      try burn.setPage(page(figures, repeating: 0...0))
+      try patterns.setPage(
+        page(figures, repeating: 0...0, note: "columns A–\(CellReference.column(patternsPrinted - 1)) printed, all on screen"))
       // The Summary is one page when it reasonably can be (a page holds some 40 rows); a long one runs on, a page wide.
       var summaryPage = page(figures, repeating: nil)
       if layout.rows <= 70 { summaryPage.fitToPages = (1, 1) }
@@ -468,22 +471,28 @@ public enum WeeklyWorkbook {
     var table = Table(sheet)
     try table.header(
       [
-        "Service", "Key", "Incidents", "Previous period", "Trend", "Impact", "First seen", "Last seen", "Median gap", "Shortest gap",
-        "TTA median", "TTM median", "TTR median", "Severities", "Open", "Incident ids",
+        "Service", "Key", "Incidents", "Previous period", "Trend", "Impact", "Severities", "Open", "Incident ids", "First seen",
+        "Last seen", "Median gap", "Shortest gap", "TTA median", "TTM median", "TTR median",
       ], formats.wrappedHeader, wrapping: true)
+    table.printedColumns = patternsPrinted
+    let idsWidth = 44
     for g in f.patterns.groups {
+      // The ids wrap within their column; not every reader sizes a wrapped row itself.
+      let ids = g.incidentIds.joined(separator: " ")
+      let lines = max(1, (ids.count + idsWidth - 4) / (idsWidth - 3))
+      if lines > 1 { try sheet.setRowHeight(table.rowIndex, points: 15 * Double(lines)) }
       try table.row([
         .text(g.id.serviceName), .text(g.id.key.label), .number(Double(g.count), formats.count),
         .number(Double(g.previousCount), formats.count), .text(g.trend.rawValue), .number(days(g.impactMs), formats.duration),
+        .text(g.severityMix.map { "\($0.severity.rawValue)×\($0.count)" }.joined(separator: " ")),
+        .number(Double(g.open), formats.count), .styled(ids, formats.wrapped),
         .number(serial(g.firstSeen), formats.date), .number(serial(g.lastSeen), formats.date),
         .number(days(g.medianGapMs), formats.duration), .number(days(g.shortestGapMs), formats.duration),
         .number(days(g.timeToAcknowledge.medianMs), formats.duration), .number(days(g.timeToMitigate.medianMs), formats.duration),
         .number(days(g.timeToResolve.medianMs), formats.duration),
-        .text(g.severityMix.map { "\($0.severity.rawValue)×\($0.count)" }.joined(separator: " ")),
-        .number(Double(g.open), formats.count), .text(g.incidentIds.joined(separator: " ")),
       ])
     }
-    try table.finish(tableName: "PatternTable", maximumWidth: 60)
+    try table.finish(tableName: "PatternTable", maximumWidth: idsWidth)
   }
 }
 
@@ -647,6 +656,7 @@ struct Formats {
   let title: CellFormat
   let header: CellFormat
   let wrappedHeader: CellFormat
+  let wrapped: CellFormat
   let date: CellFormat
   let day: CellFormat
   let duration: CellFormat
@@ -674,6 +684,10 @@ struct Formats {
     wrappedHeader = workbook.addFormat {
       $0.bold()
       $0.background(0xD9E1F2)
+      $0.wrapText()
+      $0.alignTop()
+    }
+    wrapped = workbook.addFormat {
       $0.wrapText()
       $0.alignTop()
     }
