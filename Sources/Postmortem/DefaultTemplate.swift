@@ -5,7 +5,7 @@
 extension DraftRenderer {
   /// The default template (`templates/postmortem.md.mustache`).
   public static let defaultTemplate = #"""
-{{% CONTENT_TYPE: TEXT}}
+{{% CONTENT_TYPE: MARKDOWN}}
 # Postmortem: {{title}}
 
 > Draft generated from the incident's events. The figures cite the events they come from;

@@ -30,7 +30,19 @@ public enum DraftRenderer {
   /// own, which Mustache drops whole; error lines are counted without it.
   static let textByDefault = "{{% CONTENT_TYPE: TEXT}}\n"
 
+  /// The `MARKDOWN` content type a template may name: values are made safe in a Markdown table cell.
+  ///
+  /// A `|` becomes `\|` (GFM reads it as a literal pipe, in a table cell and in running text alike) and a line
+  /// break a space, so a label or a note copied from the stream can neither split a row nor end a table. The
+  /// default template uses it; `{{{triple}}}` tags print a value as it is.
+  struct MarkdownContentType: MustacheContentType {
+    func escapeText(_ text: String) -> String { MarkdownText.tableCell(text) }
+  }
+
+  private static let registered: Void = MustacheContentTypes.register(MarkdownContentType(), named: "MARKDOWN")
+
   public static func render(_ document: JSONObject, template: String, name: String) throws(TemplateError) -> String {
+    _ = registered
     try TemplateLimits.check(template, name: name)
     let parsed: MustacheTemplate
     do {
@@ -133,5 +145,25 @@ enum TemplateLimits {
       }
       index = end + close.count + (triple && matches(Array("}".utf8), at: end + close.count) ? 1 : 0)
     }
+  }
+}
+
+/// Markdown text made safe for where it goes.
+public enum MarkdownText {
+  /// `text` as one GFM table cell: pipes escaped, line breaks (CR, LF, CRLF) turned into spaces.
+  public static func tableCell(_ text: String) -> String {
+    guard text.contains(where: { $0 == "|" || $0.isNewline }) else { return text }
+    var cell = ""
+    cell.reserveCapacity(text.count + 4)
+    for character in text {
+      if character == "|" {
+        cell += "\\|"
+      } else if character.isNewline {
+        cell += " "
+      } else {
+        cell.append(character)
+      }
+    }
+    return cell
   }
 }

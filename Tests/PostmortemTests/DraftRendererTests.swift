@@ -24,4 +24,13 @@ struct DraftRendererTests {
     let unclosed = #expect(throws: TemplateError.self) { try DraftRenderer.render(document, template: "ab {{title", name: "t") }
     #expect(unclosed.map { "\($0)" } == "the template t cannot be used: line 1, column 11: the template ends inside a tag")
   }
+
+  /// `MARKDOWN` templates get values that keep a GFM table row whole; `{{{ }}}` prints a value as it is.
+  @Test func markdownTemplatesEscapeWhatWouldBreakATableRow() throws {
+    let row = try DraftRenderer.render(
+      ["label": .string("on | off\r\nagain\nand a \\ stays")], template: "{{% CONTENT_TYPE: MARKDOWN}}| {{label}} | {{{label}}} |",
+      name: "t")
+    #expect(row == "| on \\| off again and a \\ stays | on | off\r\nagain\nand a \\ stays |")
+    #expect(MarkdownText.tableCell("plain") == "plain")
+  }
 }

@@ -4,6 +4,7 @@ import IncidentModel
 import Postmortem
 import ReplayEngine
 import SLOBudget
+import SWXMLHash
 import TestSupport
 import Testing
 
@@ -172,18 +173,86 @@ struct PostmortemCommandTests {
       for finding in BlamelessLint.lint(markdown) {
         #expect(copied.contains { $0.lowercased().contains(finding.phrase.lowercased()) }, "\(incident.incidentId): \(finding)")
       }
-      // Tables: every row has as many cells as its header.
-      var columns: Int?
+      // Tables, read by a real GFM parser: each table of the source is one table of the document, with every row,
+      // and every row has as many cells as its header (cmark-gfm pads or drops cells, so they are counted in the source).
+      var sourceTables: [[Substring]] = []
+      var open = false
       for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-        guard line.hasPrefix("|") else {
-          columns = nil
-          continue
+        if line.hasPrefix("|") {
+          if !open { sourceTables.append([]) }
+          sourceTables[sourceTables.count - 1].append(line)
+          open = true
+        } else {
+          open = false
         }
-        let cells = line.filter { $0 == "|" }.count
-        if let columns { #expect(cells == columns, "\(incident.incidentId): \(line)") } else { columns = cells }
+      }
+      let parsed = try GFMDocument(markdown)
+      #expect(parsed.tables.map(\.count) == sourceTables.map { $0.count - 1 }, "\(incident.incidentId): tables and rows")
+      for table in sourceTables {
+        let columns = GFMDocument.sourceCells(table[0])
+        for row in table { #expect(GFMDocument.sourceCells(row) == columns, "\(incident.incidentId): \(row)") }
       }
     }
     #expect(drafted > 200)
+  }
+}
+
+/// A Markdown document as cmark-gfm (GitHub's CommonMark parser, Debian's `cmark-gfm`) reads it.
+struct GFMDocument {
+  /// Each table's rows (the header first), each row's cells as text.
+  let tables: [[[String]]]
+
+  init(_ markdown: String) throws {
+    let result = try runTool("/usr/bin/cmark-gfm", ["--extension", "table", "--to", "xml"], stdin: Data(markdown.utf8))
+    guard result.status == 0 else { throw CocoaError(.fileReadCorruptFile) }
+    func text(_ node: XMLIndexer) -> String {
+      node.children.map { child in child.element?.name == "text" || child.element?.name == "code" ? child.element?.text ?? "" : text(child)
+      }
+      .joined()
+    }
+    tables = XMLHash.parse(result.stdout)["document"]["table"].all.map { table in
+      table.children.map { row in row["table_cell"].all.map(text) }
+    }
+  }
+
+  /// The cells of a table row as written: split at the pipes that are not escaped.
+  static func sourceCells(_ row: Substring) -> Int {
+    var count = 0
+    var escaped = false
+    for character in row {
+      if character == "|" && !escaped { count += 1 }
+      escaped = character == "\\" && !escaped
+    }
+    return count - 1
+  }
+}
+
+@Suite("Postmortem drafts: Markdown correct by construction")
+struct DraftMarkdownTests {
+  @Test func aPipeOrALineBreakInTextFromTheStreamStaysInItsCell() throws {
+    let dir = try TemporaryDirectory()
+    func event(_ id: String, _ ts: String, _ type: String, _ payload: String) -> String {
+      #"{"id":"\#(id)","orgId":"org_t","incidentId":"inc_t","ts":"2026-11-20T\#(ts)Z","type":"\#(type)","payload":{\#(payload)}}"#
+    }
+    let lines = [
+      event(
+        "e1", "10:00:00", "INCIDENT_CREATED",
+        #""projectId":"p","title":"Flags | toggles","serviceName":"api","severity":"SEV2","environment":"prod""#),
+      event(
+        "e2", "10:05:00", "INCIDENT_PLAYBOOK_ACTION_EXECUTED",
+        #""actionKind":"FLAG","label":"Flip | flag\nfor all","riskLevel":"LOW","actorType":"USER","actorRef":"user_ana""#),
+      event("e3", "10:20:00", "INCIDENT_STATUS_CHANGED", #""newStatus":"MITIGATED","reason":"off | on""#),
+    ]
+    let events = dir.path("pipes.jsonl")
+    try (lines.joined(separator: "\n") + "\n").write(toFile: events, atomically: true, encoding: .utf8)
+    let result = try runTool("postmortem", ["draft", "inc_t", "--events", events, "--at", "2026-11-21T00:00:00Z"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let document = try GFMDocument(result.stdout)
+    let response = try #require(document.tables.first { $0.first?.contains("action") ?? false }, "\(result.stdout)")
+    #expect(response.count == 2 && response[1].count == response[0].count)
+    // The label reads as written, in its own cell; the line break became a space.
+    #expect(response[1].contains("Flip | flag for all"), "\(response)")
+    #expect(result.stdout.contains("| FLAG | Flip \\| flag for all | LOW |"))
   }
 }
 
