@@ -17,6 +17,11 @@ extension DraftRenderer {
 
 | | |
 |---|---|
+{{#draft}}
+| Status | {{status}} |
+| Date | {{date}} |
+| Authors | {{authors}} |
+{{/draft}}
 | Incident | `{{incidentId}}` |
 | Organisation | {{orgId}} |
 | Project | {{projectId}} |
@@ -34,21 +39,20 @@ Severity history:
 ## Summary
 
 {{summary}}
-{{#resolutionSummary}}
-
-Resolution note, copied from event `{{eventId}}`:
-
-> {{text}}
-{{#flags}}
-
-> ⚠ reword (`{{rule}}`): {{suggestion}}
-{{/flags}}
-{{/resolutionSummary}}
 
 ## Impact
 
 {{#impact}}
+{{customerImpact}}
+
 - Impact window: {{start}} → {{end}} ({{duration}}, ended: {{endReason}})
+- Time at each severity: {{severityTimeText}}; from {{#severityEventIds}}`{{.}}` {{/severityEventIds}}
+{{#requests}}
+- Requests: {{bad}} failed of {{total}} served ({{share}}), in {{signals}} signal(s) from {{#eventIds}}`{{.}}` {{/eventIds}}
+{{/requests}}
+{{^requests}}
+- Requests: no request counts were recorded during the impact
+{{/requests}}
 - Bad time: {{badTime}}
 - Definition: {{definition}}
 - Events: {{#eventIds}}`{{.}}` {{/eventIds}}
@@ -76,7 +80,11 @@ Definition: {{sloImpactDefinition}}.
 No SLO budget was consumed by this incident ({{slosConsidered}} SLO definition(s) given).
 {{/hasSloImpact}}
 
-## Detection
+## Trigger and detection
+
+{{#trigger}}
+{{text}}{{#eventIds}} (event `{{.}}`){{/eventIds}}
+{{/trigger}}
 
 {{#detection}}
 - Detected by: {{detectedBy}}
@@ -91,20 +99,11 @@ No SLO budget was consumed by this incident ({{slosConsidered}} SLO definition(s
 {{/milestones}}
 {{/detection}}
 
-## Timeline
-
-Times in UTC{{#timeZone}}, with local time in {{.}}{{/timeZone}}.
-
-{{#timeline}}
-- {{utc}}{{#local}} ({{.}}){{/local}} **{{type}}** {{text}} — {{#eventIds}}`{{.}}` {{/eventIds}}
-{{#flags}}
-  - ⚠ reword (`{{rule}}`): {{suggestion}}
-{{/flags}}
-{{/timeline}}
-
-## Response
+## Response and resolution
 
 {{#hasActions}}
+Playbook actions:
+
 | at | action | label | risk | actor | event |
 |---|---|---|---|---|---|
 {{#actions}}
@@ -114,6 +113,30 @@ Times in UTC{{#timeZone}}, with local time in {{.}}{{/timeZone}}.
 {{^hasActions}}
 No playbook action was recorded.
 {{/hasActions}}
+{{#resolution}}
+{{#hasStatusChanges}}
+
+Status changes (T: hours:minutes from the impact start):
+
+| T | from | to | reason | by | event |
+|---:|---|---|---|---|---|
+{{#statusChanges}}
+| {{offset}} | {{from}} | {{to}} | {{reason}} | {{actor}} | `{{eventId}}` |
+{{/statusChanges}}
+{{/hasStatusChanges}}
+
+{{endedBy}}
+{{/resolution}}
+{{#resolutionSummary}}
+
+Resolution note, copied from event `{{eventId}}`:
+
+> {{text}}
+{{#flags}}
+
+> ⚠ reword (`{{rule}}`): {{suggestion}}
+{{/flags}}
+{{/resolutionSummary}}
 
 ## Contributing factors
 
@@ -127,32 +150,16 @@ No playbook action was recorded.
 - {{.}}
 {{/rootCauseQuestions}}
 
-## What went well
-
-{{#wentWellPrompts}}
-- {{.}}
-{{/wentWellPrompts}}
-
-## What went poorly
-
-{{#wentPoorlyPrompts}}
-- {{.}}
-{{/wentPoorlyPrompts}}
-
-## Where we got lucky
-
-{{#luckyPrompts}}
-- {{.}}
-{{/luckyPrompts}}
-
 ## Action items
 
-| action | owner | due | from |
-|---|---|---|---|
+| type | action | owner | due | ticket | from |
+|---|---|---|---|---|---|
 {{#actionItems}}
-| {{text}} | {{owner}} | {{due}} | `{{eventId}}` |
+| {{type}} | {{text}} | {{owner}} | {{due}} | {{ticket}} | `{{eventId}}` |
 {{/actionItems}}
-| _add the team's actions here_ | _owner_ | _YYYY-MM-DD_ | |
+{{#actionItemPrompts}}
+| {{type}} | _{{prompt}}_ | _owner_ | _YYYY-MM-DD_ | | |
+{{/actionItemPrompts}}
 {{#hasFlags}}
 
 Copied text to reword before sharing:
@@ -162,7 +169,45 @@ Copied text to reword before sharing:
 {{/flags}}
 {{/hasFlags}}
 
-## Related incidents
+## Lessons learned
+
+### What went well
+
+{{#wentWellPrompts}}
+- {{.}}
+{{/wentWellPrompts}}
+
+### What went wrong
+
+{{#wentPoorlyPrompts}}
+- {{.}}
+{{/wentPoorlyPrompts}}
+
+### Where we got lucky
+
+{{#luckyPrompts}}
+- {{.}}
+{{/luckyPrompts}}
+
+## Timeline
+
+T is hours:minutes from the impact start ({{#impact}}{{start}}{{/impact}}); ◆ marks a milestone. The full times and the events are in the references below.
+
+| T | milestone | what happened | ref |
+|---:|---|---|---:|
+{{#timeline}}
+| {{offset}} | {{#milestone}}◆ {{.}}{{/milestone}} | {{kind}}: {{text}}{{#flags}} ⚠ reword (`{{rule}}`): {{suggestion}}{{/flags}} | {{ref}} |
+{{/timeline}}
+
+References (UTC{{#timeZone}}, with local time in {{.}}{{/timeZone}}):
+
+| ref | time (UTC) |{{#timeZone}} local time |{{/timeZone}} events |
+|---:|---|{{#timeZone}}---|{{/timeZone}}---|
+{{#timeline}}
+| {{ref}} | {{utc}} |{{#timeZone}} {{local}} |{{/timeZone}} {{#eventIds}}`{{.}}` {{/eventIds}}|
+{{/timeline}}
+
+## Supporting information
 
 {{#related}}
 {{#isRecurrence}}
@@ -174,6 +219,8 @@ This is the first occurrence of `{{key}}` in the input ({{occurrences}} in all).
 Gaps between occurrences: {{gapsText}}. Follow-ups: {{earlierFollowUps}}.
 {{#hasRelated}}
 
+Related incidents:
+
 | incident | created | duration | outcome | follow-ups |
 |---|---|---|---|---:|
 {{#incidents}}
@@ -181,6 +228,8 @@ Gaps between occurrences: {{gapsText}}. Follow-ups: {{earlierFollowUps}}.
 {{/incidents}}
 {{/hasRelated}}
 {{/related}}
+
+Links: {{#ticketLinks}}{{system}} {{ref}}{{#url}} ({{.}}){{/url}}; {{/ticketLinks}}{{^ticketLinks}}no ticket linked; {{/ticketLinks}}tags {{#tags}}`{{.}}` {{/tags}}{{^tags}}none{{/tags}}.
 
 ---
 

@@ -59,8 +59,8 @@ public struct DraftInput: Sendable {
 /// to pass ``BlamelessLint``; text copied from the incident (notes, summaries,
 /// action labels) is linted and its findings travel with it as `flags`.
 public enum DraftBuilder {
-  /// A run of at least this many consecutive signals is condensed to one timeline entry.
-  public static let condensedRunLength = 4
+  /// A run of at least this many consecutive signals is condensed to one timeline entry (their counts are in the impact).
+  public static let condensedRunLength = 2
 
   public static func build(_ input: DraftInput) -> JSONObject {
     let incident = input.incident
@@ -88,6 +88,7 @@ public enum DraftBuilder {
 
     var document = JSONObject()
     document.append("title", .string(incident.title ?? incident.incidentId))
+    document.append("draft", DraftSections.header(incident, timeline: timeline, at: input.at))
     document.append("incidentId", .string(incident.incidentId))
     document.append("orgId", .string(incident.orgId))
     document.append("projectId", string(incident.projectId))
@@ -129,21 +130,23 @@ public enum DraftBuilder {
       resolution.map { .object(["text": .string($0.0), "eventId": .string($0.1), "flags": copied($0.0, where: "resolution summary")]) }
         ?? .null)
 
-    document.append(
-      "impact",
-      .object([
-        "start": .string(impactInterval.start.description), "end": .string(impactInterval.end.description),
-        "endReason": .string(
-          incident.lifecycle.mitigatedAt != nil
-            ? "mitigated" : incident.lifecycle.resolvedAt != nil ? "resolved" : "still ongoing at \(input.at)"),
-        "duration": .string(duration(impactInterval.milliseconds)), "durationMs": .number(String(impactInterval.milliseconds)),
-        "badTime": .string(duration(badTime)), "badTimeMs": .number(String(badTime)),
-        "definition": .string(
-          "impact window: from the impact start (startedAt, else creation) to mitigation; bad time: time OPEN or INVESTIGATING within it, any severity, reopens included"
-        ),
-        "eventIds": .array(evidence.impactEventIds.map(JSONValue.string)),
-      ]))
     let sloImpact = sloImpacts(input, end: impactEnd, eventIds: evidence.impactEventIds)
+    var impact: JSONObject = [
+      "start": .string(impactInterval.start.description), "end": .string(impactInterval.end.description),
+      "endReason": .string(
+        incident.lifecycle.mitigatedAt != nil
+          ? "mitigated" : incident.lifecycle.resolvedAt != nil ? "resolved" : "still ongoing at \(input.at)"),
+      "duration": .string(duration(impactInterval.milliseconds)), "durationMs": .number(String(impactInterval.milliseconds)),
+      "badTime": .string(duration(badTime)), "badTimeMs": .number(String(badTime)),
+      "definition": .string(
+        "impact window: from the impact start (startedAt, else creation) to mitigation; bad time: time OPEN or INVESTIGATING within it, any severity, reopens included"
+      ),
+      "eventIds": .array(evidence.impactEventIds.map(JSONValue.string)),
+    ]
+    for (key, value) in DraftSections.impact(incident, window: impactInterval, sloImpact: sloImpact, ongoing: !finished) {
+      impact.append(key, value)
+    }
+    document.append("impact", .object(impact))
     document.append("sloImpact", .array(sloImpact))
     document.append("hasSloImpact", .bool(!sloImpact.isEmpty))
     document.append(
@@ -153,6 +156,7 @@ public enum DraftBuilder {
       ))
     document.append("slosConsidered", .number(String(input.slos.count)))
 
+    document.append("trigger", DraftSections.trigger(incident, timeline: timeline))
     let firstSignal = timeline.first { if case .signalIngested = $0.event.payload { true } else { false } }
     var detection: JSONObject = ["detectedBy": string(incident.detectedBy)]
     if let firstSignal, case .signalIngested(let signal) = firstSignal.event.payload {
@@ -169,7 +173,12 @@ public enum DraftBuilder {
     document.append("detection", .object(detection))
 
     document.append("timeZone", string(input.timeZone))
-    document.append("timeline", .array(timelineEntries(timeline, zone: input.timeZone, copied: copied)))
+    document.append(
+      "timeline",
+      .array(
+        timelineEntries(
+          timeline, zone: input.timeZone, impactStart: incident.lifecycle.impactStartedAt,
+          milestones: DraftSections.milestones(incident, evidence: evidence), copied: copied)))
 
     let actions = timeline.compactMap { entry -> JSONValue? in
       guard case .playbookActionExecuted(let p) = entry.event.payload else { return nil }
@@ -181,6 +190,7 @@ public enum DraftBuilder {
     }
     document.append("actions", .array(actions))
     document.append("hasActions", .bool(!actions.isEmpty))
+    document.append("resolution", DraftSections.resolution(incident, timeline: timeline, at: input.at))
 
     let questions = Questions(incident: incident, related: related, evidence: evidence)
     document.append("contributingFactorQuestions", .array(questions.contributingFactors.map(JSONValue.string)))
@@ -197,12 +207,22 @@ public enum DraftBuilder {
       default: return nil
       }
       return .object([
-        "text": .string(text), "eventId": .string(entry.event.id), "owner": .string("_owner_"), "due": .string("_YYYY-MM-DD_"),
+        "type": .string(DraftSections.ActionKind.of(text).rawValue), "text": .string(text), "eventId": .string(entry.event.id),
+        "owner": .string("_owner_"), "due": .string("_YYYY-MM-DD_"), "ticket": .string(""),
         "flags": copied(text, where: "action item \(entry.event.id)"),
       ])
     }
-    document.append("actionItems", .array(items))
-    document.append("hasActionItems", .bool(!items.isEmpty))
+    // A ticket linked to the incident tracks follow-up work; what kind of work is for the team to confirm.
+    let tickets = incident.ticketLinks.map { link -> JSONValue in
+      .object([
+        "type": .string("prevent (to confirm)"), "text": .string("the work tracked in \(link.payload.system) \(link.payload.ref)"),
+        "eventId": .string(link.eventId), "owner": .string("_owner_"), "due": .string("_YYYY-MM-DD_"),
+        "ticket": .string("\(link.payload.system) \(link.payload.ref)\(link.payload.url.map { " (\($0))" } ?? "")"), "flags": .array([]),
+      ])
+    }
+    document.append("actionItems", .array(items + tickets))
+    document.append("hasActionItems", .bool(!(items + tickets).isEmpty))
+    document.append("actionItemPrompts", .array(DraftSections.actionPrompts(missing: items)))
 
     document.append("related", related.json(at: input.at))
     document.append("flags", .array(flags))
@@ -316,9 +336,17 @@ public enum DraftBuilder {
   }
 
   private static func timelineEntries(
-    _ timeline: [TimelineEntry], zone: String?, copied: (String, String) -> JSONValue
+    _ timeline: [TimelineEntry], zone: String?, impactStart: Timestamp, milestones: [String: String],
+    copied: (String, String) -> JSONValue
   ) -> [JSONValue] {
     var entries: [JSONValue] = []
+    // Each entry's place against the impact start, the milestone it marks, and its number in the references table.
+    func place(_ ts: Timestamp, _ ids: [String]) -> JSONObject {
+      [
+        "offset": .string(DraftSections.offset(ts, from: impactStart)), "ref": .number(String(entries.count + 1)),
+        "milestone": ids.lazy.compactMap { milestones[$0] }.first.map(JSONValue.string) ?? .null,
+      ]
+    }
     var index = 0
     while index < timeline.count {
       var end = index
@@ -332,12 +360,13 @@ public enum DraftBuilder {
         let parts = counts.keys.sorted().map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ")
         let first = run[run.startIndex].event
         let last = run[run.endIndex - 1].event
-        entries.append(
-          .object([
-            "utc": .string(first.ts.description), "local": local(first.ts, zone: zone), "type": .string("SIGNALS"),
-            "text": .string("\(run.count) signals until \(last.ts): \(parts)"),
-            "eventIds": .array([.string(first.id), .string(last.id)]), "condensed": .bool(true), "flags": .array([]),
-          ]))
+        var entry: JSONObject = [
+          "utc": .string(first.ts.description), "local": local(first.ts, zone: zone), "type": .string("SIGNALS"),
+          "kind": .string("signals"), "text": .string("\(run.count) signals until \(last.ts): \(parts)"),
+          "eventIds": .array([.string(first.id), .string(last.id)]), "condensed": .bool(true), "flags": .array([]),
+        ]
+        for (key, value) in place(first.ts, []) { entry.append(key, value) }
+        entries.append(.object(entry))
         index = end
         continue
       }
@@ -348,15 +377,21 @@ public enum DraftBuilder {
       case .statusChanged(let p): if let reason = p.reason { flags = copied(reason, "status change \(event.id)") }
       default: break
       }
-      entries.append(
-        .object([
-          "utc": .string(event.ts.description), "local": local(event.ts, zone: zone), "type": .string(event.type),
-          "text": .string(EventDescription.describe(event.payload, actors: .roles)), "eventIds": .array([.string(event.id)]),
-          "condensed": .bool(false), "flags": flags,
-        ]))
+      var entry: JSONObject = [
+        "utc": .string(event.ts.description), "local": local(event.ts, zone: zone), "type": .string(event.type),
+        "kind": .string(kind(of: event.type)), "text": .string(EventDescription.describe(event.payload, actors: .roles)),
+        "eventIds": .array([.string(event.id)]), "condensed": .bool(false), "flags": flags,
+      ]
+      for (key, value) in place(event.ts, [event.id]) { entry.append(key, value) }
+      entries.append(.object(entry))
       index += 1
     }
     return entries
+  }
+
+  /// An event type as a reader says it: `INCIDENT_STATUS_CHANGED` is "status changed".
+  private static func kind(of type: String) -> String {
+    (type.hasPrefix("INCIDENT_") ? String(type.dropFirst(9)) : type).lowercased().replacingOccurrences(of: "_", with: " ")
   }
 
   private static func local(_ ts: Timestamp, zone: String?) -> JSONValue {

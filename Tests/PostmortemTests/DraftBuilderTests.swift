@@ -1,7 +1,8 @@
 import IncidentModel
-import Postmortem
 import TestSupport
 import Testing
+
+@testable import Postmortem
 
 private let provenance = DraftProvenance(
   source: "test", eventCount: 0, eventsDigest: "d", template: "t", templateDigest: "t", toolVersion: "0")
@@ -12,6 +13,11 @@ private func draft(_ events: [IncidentEvent], organisation: [IncidentSnapshot] =
     DraftInput(
       incident: incident, organisation: organisation.isEmpty ? [incident] : organisation, slos: [], at: ts(at), timeZone: nil,
       provenance: provenance))
+}
+
+extension JSONValue {
+  /// The elements of an array value.
+  fileprivate var arrayValue: [JSONValue]? { if case .array(let elements) = self { elements } else { nil } }
 }
 
 private func milestone(_ document: JSONObject, _ name: String) -> JSONObject? {
@@ -40,6 +46,66 @@ struct DraftBuilderTests {
     #expect(resolved["missing"] == .bool(true))
     #expect(resolved["reason"] == .string("not recorded: the incident is not RESOLVED"))
     #expect(resolved["at"] == nil, "a missing milestone is never defaulted")
+  }
+
+  /// The SRE template's sections, worked by hand: impact began 09:50, the incident opened at 10:00 as SEV2, went
+  /// to SEV1 at 10:20 and was mitigated at 11:00 (70 minutes of impact: 10 before a severity, 20 at SEV2, 40 at SEV1).
+  @Test func fillsTheSRETemplatesSectionsFromTheEvents() throws {
+    var f = EventFactory()
+    let events = [
+      f.created("2026-11-02T10:00:00Z", startedAt: "2026-11-02T09:50:00Z"),
+      f.metric("2026-11-02T10:01:00Z", good: 900, total: 1_000),
+      f.status("2026-11-02T10:05:00Z", .investigating),
+      f.severity("2026-11-02T10:20:00Z", .sev1, from: .sev2),
+      f.metric("2026-11-02T10:30:00Z", good: 700, total: 1_000),
+      f.note("2026-11-02T10:40:00Z", "Action item: add an alert on queue depth."),
+      f.note("2026-11-02T10:41:00Z", "TODO: document the failover in the runbook.", actor: .automation),
+      f.status("2026-11-02T11:00:00Z", .mitigated),
+      // Outside the impact window: not counted in its requests.
+      f.metric("2026-11-02T12:00:00Z", good: 0, total: 5_000),
+      f.status("2026-11-03T12:30:00Z", .resolved),
+    ]
+    let document = draft(events, at: "2026-11-04T00:00:00Z")
+    let header = try #require(document["draft"]?.objectValue)
+    #expect(header["date"] == .string("2026-11-04"))
+    #expect(header["responders"] == .number("1"))
+    #expect(header["authors"]?.stringValue?.hasPrefix("1 responder, automation (user_1) acted on the incident") == true)
+    let impact = try #require(document["impact"]?.objectValue)
+    #expect(impact["severityTimeText"] == .string("SEV1 40m 00s, SEV2 20m 00s, 10m 00s before a severity was set"))
+    let requests = try #require(impact["requests"]?.objectValue)
+    #expect(requests["bad"] == .number("400") && requests["total"] == .number("2000") && requests["share"] == .string("20.0%"))
+    #expect(requests["eventIds"] == .array([.string("inc_1_e2"), .string("inc_1_e5")]))
+    #expect(impact["customerImpact"]?.stringValue?.contains("400 of 2000 requests failed (20.0%) in the 2 signal(s) recorded") == true)
+    // The trigger: the first signal, 11 minutes after impact began.
+    #expect(document["trigger"]?.objectValue?["text"]?.stringValue?.contains("error ratio”, 11m 00s after impact began") == true)
+    // Resolution: each status change against the impact start; what ended the impact.
+    let resolution = try #require(document["resolution"]?.objectValue)
+    let offsets = resolution["statusChanges"]?.arrayValue?.compactMap { $0.objectValue?["offset"]?.stringValue }
+    #expect(offsets == ["+0:15", "+1:10", "+26:40"])
+    #expect(resolution["endedBy"]?.stringValue?.hasPrefix("Impact ended at 2026-11-02T11:00:00.000Z, 1h 10m after it began") == true)
+    // Action items by kind; the kinds with none get their question.
+    let items = try #require(document["actionItems"]?.arrayValue).compactMap(\.objectValue)
+    #expect(items.map { $0["type"]?.stringValue ?? "" } == ["detect", "process"])
+    let prompts = document["actionItemPrompts"]?.arrayValue?.compactMap { $0.objectValue?["type"]?.stringValue }
+    #expect(prompts == ["mitigate", "prevent"])
+    // The timeline: hours and minutes from the impact start, the milestones marked, numbered for the references.
+    let timeline = try #require(document["timeline"]?.arrayValue).compactMap(\.objectValue)
+    #expect(
+      timeline.map { $0["offset"]?.stringValue ?? "" } == [
+        "+0:10", "+0:11", "+0:15", "+0:30", "+0:40", "+0:50", "+0:51", "+1:10", "+2:10", "+26:40",
+      ])
+    #expect(
+      timeline.map { $0["milestone"]?.stringValue } == [
+        "detected", nil, "acknowledged", "severity SEV1", nil, nil, nil, "impact ended (mitigated)", nil, "resolved",
+      ])
+    #expect(timeline.map { $0["ref"] } == (1...10).map { JSONValue.number(String($0)) })
+  }
+
+  @Test func offsetsAreSignedHoursAndMinutes() {
+    let start = ts("2026-11-02T10:00:00Z")
+    #expect(DraftSections.offset(ts("2026-11-02T09:48:30Z"), from: start) == "−0:12")
+    #expect(DraftSections.offset(ts("2026-11-02T10:00:59Z"), from: start) == "+0:00")
+    #expect(DraftSections.offset(ts("2026-11-03T12:05:00Z"), from: start) == "+26:05")
   }
 
   @Test func writesProseThatPassesTheLintAndFlagsCopiedText() {

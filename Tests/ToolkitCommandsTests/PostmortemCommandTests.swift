@@ -43,11 +43,12 @@ struct PostmortemCommandTests {
     let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
     #expect(
       Set(document.keys) == [
-        "title", "incidentId", "orgId", "projectId", "serviceName", "environment", "status", "severity", "peakSeverity",
+        "title", "draft", "incidentId", "orgId", "projectId", "serviceName", "environment", "status", "severity", "peakSeverity",
         "forcedBeforeMitigation", "severityHistory", "correlationKeys", "tags", "ticketLinks", "summary", "resolutionSummary",
-        "impact", "sloImpact", "hasSloImpact", "sloImpactDefinition", "slosConsidered", "detection", "timeZone", "timeline",
-        "actions", "hasActions", "contributingFactorQuestions", "rootCauseQuestions", "wentWellPrompts", "wentPoorlyPrompts",
-        "luckyPrompts", "actionItems", "hasActionItems", "related", "flags", "hasFlags", "provenance",
+        "impact", "sloImpact", "hasSloImpact", "sloImpactDefinition", "slosConsidered", "trigger", "detection", "timeZone", "timeline",
+        "actions", "hasActions", "resolution", "contributingFactorQuestions", "rootCauseQuestions", "wentWellPrompts",
+        "wentPoorlyPrompts", "luckyPrompts", "actionItems", "hasActionItems", "actionItemPrompts", "related", "flags", "hasFlags",
+        "provenance",
       ])
     // A team's own template sees the same values.
     let dir = try TemporaryDirectory()
