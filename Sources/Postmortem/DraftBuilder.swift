@@ -59,6 +59,26 @@ public struct DraftInput: Sendable {
 /// to pass ``BlamelessLint``; text copied from the incident (notes, summaries,
 /// action labels) is linted and its findings travel with it as `flags`.
 public enum DraftBuilder {
+  /// Every key a draft's document can hold, at any depth: what a template may name.
+  ///
+  /// ``DraftRenderer`` refuses any other; a test keeps it equal to the keys of the sample drafts.
+  public static let templateKeys: Set<String> = [
+    "actionItemPrompts", "actionItems", "actions", "actor", "adjustment", "at", "authors", "bad", "badTime", "badTimeMs",
+    "budget", "condensed", "consumed", "contributingFactorQuestions", "correlationKeys", "created", "customerImpact", "date",
+    "definition", "detectedBy", "detection", "draft", "due", "duration", "durationMs", "earlierFollowUps", "end", "endReason",
+    "endedBy", "environment", "eventCount", "eventId", "eventIds", "eventsDigest", "firstSignal", "flags", "followUps",
+    "forcedBeforeMitigation", "from", "gapsBetweenOccurrences", "gapsText", "hasActionItems", "hasActions", "hasFlags",
+    "hasRelated", "hasSloImpact", "hasStatusChanges", "impact", "incidentId", "incidents", "isFingerprint", "isRecurrence",
+    "key", "kind", "label", "local", "luckyPrompts", "milestone", "milestones", "missing", "name", "occurrence", "occurrences",
+    "offset", "orgId", "outcome", "owner", "peakSeverity", "phrase", "projectId", "prompt", "provenance", "reason", "ref",
+    "related", "requests", "resolution", "resolutionSummary", "responders", "risk", "rootCauseQuestions", "rule", "serviceName",
+    "severity", "severityEventIds", "severityHistory", "severityTime", "severityTimeText", "share", "signals", "slo",
+    "sloImpact", "sloImpactDefinition", "slosConsidered", "source", "start", "status", "statusChanges", "suggestion", "summary",
+    "system", "tags", "template", "templateDigest", "text", "ticket", "ticketLinks", "timeZone", "timeline", "title", "to",
+    "toolVersion", "total", "trigger", "type", "unit", "url", "utc", "wentPoorlyPrompts", "wentWellPrompts", "where", "window",
+    "windowEnd", "windowStart",
+  ]
+
   /// A run of at least this many consecutive signals is condensed to one timeline entry (their counts are in the impact).
   public static let condensedRunLength = 2
 

@@ -1,12 +1,27 @@
+import Foundation
 public import IncidentModel
 import Mustache
 
-/// A template that does not parse.
+/// A template that cannot be used: it does not parse, passes a limit, or names what a draft does not have.
 public struct TemplateError: Error, Sendable, CustomStringConvertible {
   public var template: String
+  /// Where, 1-based, when the problem is at one place of the template.
+  public var line: Int?
+  public var column: Int?
   public var reason: String
 
-  public var description: String { "the template \(template) cannot be used: \(reason)" }
+  public init(template: String, line: Int? = nil, column: Int? = nil, reason: String) {
+    self.template = template
+    self.line = line
+    self.column = column
+    self.reason = reason
+  }
+
+  /// `FILE:LINE:COLUMN: reason`, as compilers say it.
+  public var description: String {
+    guard let line else { return "\(template): \(reason)" }
+    return "\(template):\(line):\(column ?? 1): \(reason)"
+  }
 }
 
 /// Renders a draft through a Mustache template; the template sees exactly the draft's JSON document.
@@ -43,18 +58,55 @@ public enum DraftRenderer {
 
   public static func render(_ document: JSONObject, template: String, name: String) throws(TemplateError) -> String {
     _ = registered
-    try TemplateLimits.check(template, name: name)
+    let tags = try TemplateTags.scan(template, name: name)
     let parsed: MustacheTemplate
     do {
       parsed = try MustacheTemplate(string: textByDefault + template)
     } catch let error as MustacheTemplate.ParserError {
       throw TemplateError(
-        template: name,
-        reason: "line \(max(1, error.context.lineNumber - 1)), column \(error.context.columnNumber): \(describe(error.error))")
+        template: name, line: max(1, error.context.lineNumber - 1), column: error.context.columnNumber, reason: describe(error.error))
     } catch {
       throw TemplateError(template: name, reason: "\(error)")
     }
+    try checkNames(tags, against: document, template: name)
     return parsed.render(context(.object(document)) ?? [String: Any]())
+  }
+
+  /// Refuses a tag that names a value no draft has, and a partial: Mustache renders either as nothing, which
+  /// would hide a typo in a section everyone reads.
+  static func checkNames(_ tags: [TemplateTags.Tag], against document: JSONObject, template: String) throws(TemplateError) {
+    var known = DraftBuilder.templateKeys
+    collectKeys(of: .object(document), into: &known)
+    for tag in tags {
+      switch tag.sigil {
+      case ">", "<":
+        throw TemplateError(
+          template: template, line: tag.line, column: tag.column,
+          reason: "partial \"\(tag.name)\" is not available: a draft renders one template file; put the partial's text in it")
+      case nil, "&", "{", "#", "^":
+        for part in tag.name.split(separator: ".") where !known.contains(String(part)) {
+          let near = NearMatches.find(String(part), among: known)
+          let top = document.members.map(\.key).joined(separator: ", ")
+          throw TemplateError(
+            template: template, line: tag.line, column: tag.column,
+            reason: "unknown key \"\(part)\"\(near.isEmpty ? "" : " (did you mean \(near.joined(separator: ", "))?)"); "
+              + "the draft's keys are \(top), and those inside them (postmortem draft --format json shows every one)")
+        }
+      default: continue
+      }
+    }
+  }
+
+  private static func collectKeys(of value: JSONValue, into keys: inout Set<String>) {
+    switch value {
+    case .object(let object):
+      for member in object {
+        keys.insert(member.key)
+        collectKeys(of: member.value, into: &keys)
+      }
+    case .array(let items): for item in items { collectKeys(of: item, into: &keys) }
+    default: break
+    }
   }
 
   private static func describe(_ error: any Error) -> String {
@@ -91,10 +143,19 @@ public enum DraftRenderer {
   }
 }
 
-/// The size, tag and nesting limits of a template, checked before the Mustache parser sees it:
-/// the parser recurses once per nested section, and its work grows faster than the template.
-enum TemplateLimits {
-  static func check(_ template: String, name: String) throws(TemplateError) {
+/// The tags of a template, read before the Mustache parser sees it, and its size, tag and nesting limits
+/// checked on the way: the parser recurses once per nested section, and its work grows faster than the template.
+enum TemplateTags {
+  /// One tag: its sigil (`#`, `^`, `/`, `&`, `{`, `>`, `<`, `$`, `!`, `%`, `=`, or nil for a plain
+  /// variable), the name it holds (a transform's argument for `{{f(name)}}`), and where it starts.
+  struct Tag: Sendable, Hashable {
+    var sigil: Character?
+    var name: String
+    var line: Int
+    var column: Int
+  }
+
+  static func scan(_ template: String, name: String) throws(TemplateError) -> [Tag] {
     let bytes = template.utf8.count
     guard bytes <= DraftRenderer.maximumTemplateBytes else {
       throw TemplateError(
@@ -102,38 +163,48 @@ enum TemplateLimits {
     }
     var open = Array("{{".utf8), close = Array("}}".utf8)
     let text = Array(template.utf8)
-    var index = 0, tags = 0, depth = 0, line = 1
+    var index = 0, depth = 0, line = 1, lineStart = 0
+    var tags: [Tag] = []
     func matches(_ token: [UInt8], at position: Int) -> Bool {
       position + token.count <= text.count && text[position..<position + token.count].elementsEqual(token)
     }
     while index < text.count {
-      if text[index] == UInt8(ascii: "\n") { line += 1 }
+      if text[index] == UInt8(ascii: "\n") {
+        line += 1
+        lineStart = index + 1
+      }
       guard matches(open, at: index) else {
         index += 1
         continue
       }
+      let tagLine = line
+      let column = String(decoding: text[lineStart..<index], as: UTF8.self).count + 1
       var end = index + open.count
       // A triple mustache `{{{name}}}` ends with one more brace.
       let triple = open == Array("{{".utf8) && end < text.count && text[end] == UInt8(ascii: "{")
       while end < text.count && !matches(close, at: end) {
-        if text[end] == UInt8(ascii: "\n") { line += 1 }
+        if text[end] == UInt8(ascii: "\n") {
+          line += 1
+          lineStart = end + 1
+        }
         end += 1
       }
       guard end < text.count else { break }  // unclosed: the parser says so
-      tags += 1
-      guard tags <= DraftRenderer.maximumTags else {
-        throw TemplateError(template: name, reason: "line \(line): more than \(DraftRenderer.maximumTags) tags")
+      guard tags.count < DraftRenderer.maximumTags else {
+        throw TemplateError(template: name, line: tagLine, column: column, reason: "more than \(DraftRenderer.maximumTags) tags")
       }
       let body = text[(index + open.count)..<end]
-      switch body.first {
-      case UInt8(ascii: "#"), UInt8(ascii: "^"), UInt8(ascii: "$"), UInt8(ascii: "<"):
+      let sigil = body.first.map { Character(UnicodeScalar($0)) }.flatMap { "#^/&{>$<!%=".contains($0) ? $0 : nil }
+      switch sigil {
+      case "#", "^", "$", "<":
         depth += 1
         guard depth <= DraftRenderer.maximumSectionDepth else {
           throw TemplateError(
-            template: name, reason: "line \(line): sections nested more than \(DraftRenderer.maximumSectionDepth) deep")
+            template: name, line: tagLine, column: column,
+            reason: "sections nested more than \(DraftRenderer.maximumSectionDepth) deep")
         }
-      case UInt8(ascii: "/"): depth = max(0, depth - 1)
-      case UInt8(ascii: "="):
+      case "/": depth = max(0, depth - 1)
+      case "=":
         // `{{=<% %>=}}` sets new delimiters for what follows.
         let inner = body.dropFirst().reversed().drop { $0 == UInt8(ascii: "=") }.reversed()
         let parts = inner.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
@@ -143,8 +214,17 @@ enum TemplateLimits {
         }
       default: break
       }
+      var tagName = String(decoding: sigil == nil ? body[...] : body.dropFirst(), as: UTF8.self)
+        .trimmingCharacters(in: .whitespaces)
+      if sigil == "{", tagName.hasSuffix("}") { tagName.removeLast() }
+      // A transform, `{{uppercased(name)}}`, reads the name in its parentheses.
+      if let paren = tagName.firstIndex(of: "("), tagName.hasSuffix(")") {
+        tagName = String(tagName[tagName.index(after: paren)..<tagName.index(before: tagName.endIndex)])
+      }
+      tags.append(Tag(sigil: sigil, name: tagName.trimmingCharacters(in: .whitespaces), line: tagLine, column: column))
       index = end + close.count + (triple && matches(Array("}".utf8), at: end + close.count) ? 1 : 0)
     }
+    return tags
   }
 }
 

@@ -153,12 +153,27 @@ struct PostmortemCommandTests {
     let slos = try SLODefinitionParser.parse(
       yaml: String(contentsOfFile: Repository.path("samples/slos.yaml"), encoding: .utf8), file: "samples/slos.yaml")
     var drafted = 0
-    for incident in loaded.snapshots where incident.status == .mitigated || incident.status == .resolved {
+    var keys = Set<String>()
+    func collect(_ value: JSONValue) {
+      switch value {
+      case .object(let object):
+        for member in object {
+          keys.insert(member.key)
+          collect(member.value)
+        }
+      case .array(let items): items.forEach(collect)
+      default: break
+      }
+    }
+    for incident in loaded.snapshots where incident.status != .cancelled {
       let organisation = loaded.snapshots.filter { $0.orgId == incident.orgId }
       let document = DraftBuilder.build(
         DraftInput(
           incident: incident, organisation: organisation, slos: slos, at: ts("2026-11-23T00:00:00Z"), timeZone: nil,
           provenance: DraftProvenance(source: "s", eventCount: 0, eventsDigest: "d", template: "t", templateDigest: "t", toolVersion: "0")))
+      collect(.object(document))
+      // Drafts of open incidents (`--force`) give their keys; the rest is for the ones mitigated or resolved.
+      guard incident.status == .mitigated || incident.status == .resolved else { continue }
       let markdown = try DraftRenderer.render(document, template: DraftRenderer.defaultTemplate, name: "default")
       drafted += 1
       // Every finding sits in text copied from the incident, which the draft flags.
@@ -195,6 +210,22 @@ struct PostmortemCommandTests {
       }
     }
     #expect(drafted > 200)
+    // What a template may name is what the drafts hold: no key missing, none left over.
+    #expect(keys.subtracting(DraftBuilder.templateKeys).isEmpty, "\(keys.subtracting(DraftBuilder.templateKeys).sorted())")
+    #expect(DraftBuilder.templateKeys.subtracting(keys).isEmpty, "\(DraftBuilder.templateKeys.subtracting(keys).sorted())")
+  }
+
+  @Test func aTemplateNamingAKeyNoDraftHasExitsTwoNamingIt() throws {
+    let dir = try TemporaryDirectory()
+    let template = dir.path("typo.mustache")
+    try "# {{title}}\n{{#impact}}{{customerImpcat}}{{/impact}}\n".write(toFile: template, atomically: true, encoding: .utf8)
+    let result = try runTool("postmortem", ["draft", "inc_0001p7bd9", "--template", template] + Self.draftOptions)
+    #expect(result.status == 2)
+    #expect(result.stdout.isEmpty)
+    #expect(
+      result.stderr.hasPrefix(
+        "Error: \(template):2:12: unknown key \"customerImpcat\" (did you mean customerImpact?); the draft's keys are title, draft,"),
+      "\(result.stderr)")
   }
 }
 
