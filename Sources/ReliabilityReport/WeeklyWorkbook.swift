@@ -702,22 +702,17 @@ struct Formats {
     percentWhole = workbook.addFormat { $0.numberFormat("0.0%") }
     percentPrecise = workbook.addFormat { $0.numberFormat("0.0000%") }
     decimal = workbook.addFormat { $0.numberFormat("0.00") }
-    breached = workbook.addFormat {
-      $0.background(0xFFC7CE)
-      $0.fontColor(0x9C0006)
+    // Status colours, light fill and dark text of one hue, as Excel's own "Good", "Neutral" and "Bad" styles.
+    func status(fill: UInt32, text: UInt32) -> CellFormat {
+      workbook.addFormat {
+        $0.background(fill)
+        $0.fontColor(text)
+      }
     }
-    atRisk = workbook.addFormat {
-      $0.background(0xFFEB9C)
-      $0.fontColor(0x9C5700)
-    }
-    met = workbook.addFormat {
-      $0.background(0xC6EFCE)
-      $0.fontColor(0x006100)
-    }
-    noData = workbook.addFormat {
-      $0.background(0xEDEDED)
-      $0.fontColor(0x595959)
-    }
+    breached = status(fill: 0xFFC7CE, text: 0x9C0006)
+    atRisk = status(fill: 0xFFEB9C, text: 0x9C5700)
+    met = status(fill: 0xC6EFCE, text: 0x006100)
+    noData = status(fill: 0xEDEDED, text: 0x595959)
   }
 
   func status(_ style: StatusStyle) -> CellFormat {
