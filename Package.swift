@@ -31,7 +31,6 @@ let package = Package(
     .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
-    .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     // Test-only: read written workbooks back.
     .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     .package(url: "https://github.com/drmohundro/SWXMLHash.git", from: "8.1.1"),
@@ -41,12 +40,17 @@ let package = Package(
 
     .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
     .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
+    /// The system's libcrypto (OpenSSL), which libpq already loads: SHA-256 and MD5 without building a TLS stack.
+    .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
     /// The C library's allocator controls (glibc's `malloc_trim`), for handing freed heap pages back.
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
     /// Guards descriptors 0–2 at process start (a C constructor, ahead of every runtime that opens files).
     .target(name: "CStandardStreams"),
 
     // MARK: - Pure libraries
+
+    /// SHA-256 and MD5 over the system's libcrypto: the one thin wrapper of it.
+    .target(name: "Digests", dependencies: ["CLibCrypto"], swiftSettings: strictSwift),
 
     /// The event model and the replay of an incident's events into read models.
     .target(
@@ -77,8 +81,7 @@ let package = Package(
     .target(
       name: "EventSources",
       dependencies: [
-        "IncidentModel",
-        .product(name: "Crypto", package: "swift-crypto"),
+        "IncidentModel", "Digests",
         .product(name: "SystemPackage", package: "swift-system"),
         .product(name: "CompressNIO", package: "compress-nio"),
         .product(name: "NIOCore", package: "swift-nio"),
@@ -137,7 +140,7 @@ let package = Package(
     /// The envelope of partial-result files (`--emit-partial`, `--from-partials`): header, checksum, merge checks.
     .target(
       name: "PartialResults",
-      dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+      dependencies: ["Digests"],
       swiftSettings: strictSwift
     ),
 
@@ -148,8 +151,7 @@ let package = Package(
       name: "ToolkitCommands",
       dependencies: [
         "IncidentModel", "EventSources", "ReplayEngine", "PostgresSource", "Patterns", "SLOBudget", "Postmortem", "ReliabilityReport",
-        "Rendering", "SampleGenerator", "PartialResults", "CStandardStreams",
-        .product(name: "Crypto", package: "swift-crypto"),
+        "Rendering", "SampleGenerator", "PartialResults", "CStandardStreams", "Digests",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strictSwift

@@ -1,5 +1,5 @@
 import CompressNIO
-import Crypto
+import Digests
 import NIOCore
 import SystemPackage
 
@@ -38,12 +38,12 @@ final class FileInput: ByteInput {
   /// Bytes read so far, as stored (compressed, for a gzip file).
   private(set) var bytesRead = 0
   /// The SHA-256 of the bytes read, when asked for: the digest `sha256sum` gives of the file.
-  private var hasher: SHA256?
+  private var hasher: SHA256Digest?
 
   /// Opens `path` (`-` is standard input), hashing the bytes read as they pass with `digesting`.
   init(path: String, digesting: Bool = false) throws {
     self.path = path
-    if digesting { hasher = SHA256() }
+    if digesting { hasher = SHA256Digest() }
     if path == "-" {
       descriptor = SystemPackage.FileDescriptor.standardInput
       ownsDescriptor = false
@@ -69,13 +69,13 @@ final class FileInput: ByteInput {
       throw InputError.readFailed(path: path, reason: Self.describe(error))
     }
     bytesRead += count
-    hasher?.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+    hasher?.update(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
     return count
   }
 
   /// The hex SHA-256 of everything read, once the input is read to its end; nil unless asked for.
   func digest() -> String? {
-    hasher.map { hasher in hasher.finalize().map { byte in String(byte, radix: 16).leftPadded(to: 2) }.joined() }
+    hasher.map { Hex.string($0.finalize()) }
   }
 
   static func describe(_ error: any Error) -> String {
@@ -197,10 +197,6 @@ func openByteInput(path: String, digesting: Bool = false) throws -> (input: any 
     return (try prefix.withUnsafeBytes { (bytes) throws in try GzipInput(inner: file, prefix: bytes) }, file)
   }
   return (PrefixedInput(prefix: prefix, inner: file), file)
-}
-
-extension String {
-  fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 
 /// Replays sniffed bytes before the rest of the input.

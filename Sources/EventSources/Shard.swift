@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 
 /// Shard K of N: the incidents whose stable hash of `(orgId, incidentId)` is K − 1 modulo N.
 ///
@@ -48,11 +48,11 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
 
   /// The 60-bit shard hash of an incident.
   public static func hash(orgBytes: UnsafeBufferPointer<UInt8>, incidentBytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-    var md5 = Insecure.MD5()
-    md5.update(bufferPointer: UnsafeRawBufferPointer(orgBytes))
-    withUnsafeBytes(of: UInt8(0x1F)) { md5.update(bufferPointer: $0) }
-    md5.update(bufferPointer: UnsafeRawBufferPointer(incidentBytes))
-    return md5.finalize().withUnsafeBytes { digest in digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } } >> 4
+    var md5 = MD5Digest()
+    md5.update(UnsafeRawBufferPointer(orgBytes))
+    withUnsafeBytes(of: UInt8(0x1F)) { md5.update($0) }
+    md5.update(UnsafeRawBufferPointer(incidentBytes))
+    return md5.finalize().prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } >> 4
   }
 
   /// The SQL condition for this shard, given the placeholders of the count and the 1-based index (bound as text).

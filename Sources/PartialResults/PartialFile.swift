@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 public import Foundation
 
 #if canImport(Glibc)
@@ -131,10 +131,10 @@ public enum PartialFile {
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     let json = (try? encoder.encode(header)) ?? Data()
     let head = Array("\(magic)\(format)\n".utf8) + Array(json) + Array("\n\(payload.count + sizes.reduce(0, +))\n".utf8) + payload
-    var hash = SHA256()
+    var hash = SHA256Digest()
     var written = 0
     func emit(_ bytes: [UInt8]) throws {
-      hash.update(data: bytes)
+      hash.update(bytes)
       written += bytes.count
       try sink(bytes)
     }
@@ -192,7 +192,7 @@ public enum PartialFile {
   private static func check(path: String, blocks next: () throws(PartialFileError) -> [UInt8]?) throws(PartialFileError) -> (
     header: PartialHeader, payload: Range<Int>
   ) {
-    var hash = SHA256()
+    var hash = SHA256Digest()
     var buffer: [UInt8] = []
     var consumed = 0
     func more() throws(PartialFileError) -> Bool {
@@ -204,7 +204,7 @@ public enum PartialFile {
       while true {
         if let end = buffer.firstIndex(of: 0x0A) {
           let text = Array(buffer[..<end])
-          hash.update(data: buffer[...end])
+          hash.update(buffer[...end])
           consumed += end + 1
           buffer.removeFirst(end + 1)
           return text
@@ -226,7 +226,7 @@ public enum PartialFile {
     var remaining = length
     while true {
       let take = min(remaining, buffer.count)
-      hash.update(data: buffer[..<take])
+      hash.update(buffer[..<take])
       buffer.removeFirst(take)
       remaining -= take
       if remaining == 0 { break }
@@ -291,15 +291,13 @@ public enum PartialFile {
 
   /// SHA-256 in hex of `parts`, each followed by a NUL: the digest a header keeps of the SLO definitions as read.
   public static func digest(of parts: [String]) -> String {
-    var hash = SHA256()
+    var hash = SHA256Digest()
     for part in parts {
-      hash.update(data: Array(part.utf8))
-      hash.update(data: [0])
+      hash.update(Array(part.utf8))
+      hash.update([0])
     }
     return hex(hash.finalize())
   }
 
-  private static func hex(_ digest: SHA256.Digest) -> String {
-    digest.map { String(format: "%02x", $0) }.joined()
-  }
+  private static func hex(_ digest: [UInt8]) -> String { Hex.string(digest) }
 }

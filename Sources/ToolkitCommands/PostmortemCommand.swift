@@ -1,5 +1,5 @@
 public import ArgumentParser
-import Crypto
+import Digests
 import EventSources
 import Foundation
 import IncidentModel
@@ -194,7 +194,7 @@ extension PostmortemCommand {
     }
 
     private func sha256(_ text: String) -> String {
-      SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+      SHA256Digest.hex(of: Array(text.utf8))
     }
   }
 
