@@ -26,9 +26,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-algorithms.git", from: "1.2.1"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
-    .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
-    .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     // Test-only: read written workbooks back.
@@ -42,6 +40,8 @@ let package = Package(
     .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
     /// The system's libcrypto (OpenSSL), which libpq already loads: SHA-256 and MD5 without building a TLS stack.
     .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+    /// The system's zlib (libxlsxwriter loads it too): gzip input.
+    .systemLibrary(name: "CLibZ", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     /// The C library's allocator controls (glibc's `malloc_trim`), for handing freed heap pages back.
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
     /// Guards descriptors 0–2 at process start (a C constructor, ahead of every runtime that opens files).
@@ -51,6 +51,9 @@ let package = Package(
 
     /// SHA-256 and MD5 over the system's libcrypto: the one thin wrapper of it.
     .target(name: "Digests", dependencies: ["CLibCrypto"], swiftSettings: strictSwift),
+
+    /// Gzip members inflated through the system's zlib: the one thin wrapper of it.
+    .target(name: "Gzip", dependencies: ["CLibZ"], swiftSettings: strictSwift),
 
     /// The event model and the replay of an incident's events into read models.
     .target(
@@ -81,10 +84,8 @@ let package = Package(
     .target(
       name: "EventSources",
       dependencies: [
-        "IncidentModel", "Digests",
+        "IncidentModel", "Digests", "Gzip",
         .product(name: "SystemPackage", package: "swift-system"),
-        .product(name: "CompressNIO", package: "compress-nio"),
-        .product(name: "NIOCore", package: "swift-nio"),
       ],
       swiftSettings: strictSwift
     ),
@@ -194,8 +195,6 @@ let package = Package(
       name: "EventSourcesTests",
       dependencies: [
         "EventSources", "IncidentModel", "ReplayEngine", "SampleGenerator", "TestSupport",
-        .product(name: "CompressNIO", package: "compress-nio"),
-        .product(name: "NIOCore", package: "swift-nio"),
       ],
       swiftSettings: strictSwift
     ),

@@ -1,6 +1,5 @@
-import CompressNIO
 import Digests
-import NIOCore
+import Gzip
 import SystemPackage
 
 /// A failure to read an input as a whole (as opposed to one broken line in it).
@@ -94,87 +93,57 @@ final class FileInput: ByteInput {
 /// Gzip-compressed bytes, inflated as they are read; concatenated members are read in turn.
 final class GzipInput: ByteInput {
   private let inner: FileInput
-  private let decompressor: ZlibDecompressor
-  private var compressed: ByteBuffer
-  private var inflated: ByteBuffer
-  /// True once a member's end may have been reached with no input left to tell.
-  private var memberMayHaveEnded = false
-  private var finished = false
+  private let inflater: GzipInflater
+  /// Compressed bytes read from `inner`; `compressedStart..<compressedEnd` is not inflated yet.
+  private let compressed: UnsafeMutableRawBufferPointer
+  private var compressedStart = 0
+  private var compressedEnd = 0
+  /// True between a member's end and the next member's first byte (and at the end of a whole file).
+  private var atMemberBoundary = false
 
   /// Wraps `inner`; `prefix` holds bytes already read from it (the sniffed magic number).
   init(inner: FileInput, prefix: UnsafeRawBufferPointer) throws {
     self.inner = inner
     do {
-      decompressor = try ZlibDecompressor(algorithm: .gzip)
+      inflater = try GzipInflater()
     } catch {
       throw InputError.corruptGzip(path: inner.path, reason: "\(error)")
     }
-    compressed = ByteBufferAllocator().buffer(capacity: 1 << 18)
-    compressed.writeBytes(prefix)
-    inflated = ByteBufferAllocator().buffer(capacity: 1 << 20)
+    compressed = .allocate(byteCount: 1 << 18, alignment: 16)
+    compressed.copyMemory(from: prefix)
+    compressedEnd = prefix.count
   }
+
+  deinit { compressed.deallocate() }
 
   func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    guard !buffer.isEmpty else { return 0 }
     while true {
-      if inflated.readableBytes > 0 {
-        let count = min(buffer.count, inflated.readableBytes)
-        inflated.withUnsafeReadableBytes { source in
-          UnsafeMutableRawBufferPointer(rebasing: buffer[..<count]).copyMemory(from: UnsafeRawBufferPointer(rebasing: source[..<count]))
-        }
-        inflated.moveReaderIndex(forwardBy: count)
-        return count
-      }
-      if finished { return 0 }
-      if compressed.readableBytes == 0 {
-        compressed.clear()
-        let count = try compressed.writeWithUnsafeMutableBytes(minimumWritableBytes: 1 << 18) {
-          (space: UnsafeMutableRawBufferPointer) throws -> Int in try inner.read(into: space)
-        }
-        if count == 0 {
-          try finishAtEndOfInput()
-          continue
+      if compressedStart == compressedEnd {
+        compressedStart = 0
+        compressedEnd = try inner.read(into: compressed)
+        if compressedEnd == 0 {
+          guard atMemberBoundary else {
+            throw InputError.corruptGzip(path: inner.path, reason: "the file ends in the middle of a compressed stream")
+          }
+          return 0
         }
       }
-      try inflateSome()
-    }
-  }
-
-  private func inflateSome() throws {
-    inflated.clear()
-    do {
-      try decompressor.inflate(from: &compressed, to: &inflated)
-      // A normal return is the end of a member, or all input consumed with room to spare.
-      if compressed.readableBytes > 0 {
-        // Input remains after a member ended: the next member of a concatenated gzip file.
-        try decompressor.reset()
-        memberMayHaveEnded = false
-      } else {
-        memberMayHaveEnded = true
+      if atMemberBoundary {
+        // More bytes after a member's end: the next member of a concatenated gzip file.
+        do { try inflater.reset() } catch { throw InputError.corruptGzip(path: inner.path, reason: "\(error)") }
+        atMemberBoundary = false
       }
-    } catch let error as CompressNIOError where error == .bufferOverflow {
-      memberMayHaveEnded = false  // output full: more to come
-    } catch let error as CompressNIOError where error == .inputBufferOverflow {
-      memberMayHaveEnded = false  // needs more input
-    } catch let error as CompressNIOError where error == .corruptData {
-      throw InputError.corruptGzip(path: inner.path, reason: "the compressed data is corrupt (a damaged or truncated copy?)")
-    } catch {
-      throw InputError.corruptGzip(path: inner.path, reason: "\(error)")
-    }
-  }
-
-  /// At the end of the file, a member that has not ended means the file was cut short.
-  private func finishAtEndOfInput() throws {
-    finished = true
-    guard memberMayHaveEnded else {
-      throw InputError.corruptGzip(path: inner.path, reason: "the file ends in the middle of a compressed stream")
-    }
-    // Ask zlib whether the last member really ended: it answers Z_STREAM_END again if so.
-    var empty = ByteBufferAllocator().buffer(capacity: 16)
-    inflated.clear()
-    do {
-      try decompressor.inflate(from: &empty, to: &inflated)
-    } catch {
-      throw InputError.corruptGzip(path: inner.path, reason: "the file ends in the middle of a compressed stream")
+      let step: InflateStep
+      do {
+        step = try inflater.inflate(
+          from: UnsafeRawBufferPointer(rebasing: compressed[compressedStart..<compressedEnd]), into: buffer)
+      } catch {
+        throw InputError.corruptGzip(path: inner.path, reason: "\(error)")
+      }
+      compressedStart += step.consumed
+      atMemberBoundary = step.memberEnded
+      if step.produced > 0 { return step.produced }
     }
   }
 }

@@ -1,17 +1,18 @@
-import CompressNIO
 import Foundation
 import IncidentModel
-import NIOCore
 import ReplayEngine
 import TestSupport
 import Testing
 
 @testable import EventSources
 
+/// `text` compressed by the system's `gzip`, as users make their files.
 private func gzip(_ text: String) throws -> [UInt8] {
-  var buffer = ByteBufferAllocator().buffer(string: text)
-  let compressed = try buffer.compress(with: .gzip())
-  return Array(compressed.readableBytesView)
+  let dir = try TemporaryDirectory()
+  try Data(text.utf8).write(to: URL(fileURLWithPath: dir.path("plain")))
+  let result = try runShell("gzip -c '\(dir.path("plain"))' > '\(dir.path("plain.gz"))'")
+  try #require(result.status == 0, "gzip: \(result.stderr)")
+  return Array(try Data(contentsOf: URL(fileURLWithPath: dir.path("plain.gz"))))
 }
 
 private let created =
