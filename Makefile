@@ -1,7 +1,7 @@
 # Runbook Revenant analytics toolkit. `make help` lists the targets.
 BIN := .build/debug
 
-.PHONY: help setup build release demo test samples fixtures goldens report-picture bench bench-1m fuzz clean
+.PHONY: help setup build release install demo test samples fixtures goldens report-picture bench bench-1m fuzz clean
 
 help:
 	@echo "make demo      install what is missing, build, run the main job on the bundled samples"
@@ -13,6 +13,7 @@ help:
 	@echo "make bench-1m  the same at 1M events only (a few minutes)"
 	@echo "make fuzz      build the libFuzzer targets and run each for FUZZ_SECONDS (60) (scripts/fuzz)"
 	@echo "make release   build optimised executables into .build/release"
+	@echo "make install   install the executables, manual pages and completions under PREFIX (/usr/local) (scripts/install)"
 
 SWIFT := . scripts/swift-env && swift
 
@@ -24,6 +25,11 @@ build: setup
 
 release: setup
 	$(SWIFT) build -c release
+
+PREFIX ?= /usr/local
+
+install:
+	@scripts/install $(PREFIX)
 
 demo:
 	@scripts/demo

@@ -145,6 +145,11 @@ let package = Package(
       swiftSettings: strictSwift
     ),
 
+    // MARK: - Build information
+
+    /// Names the commit the sources were built from, for `--version`.
+    .plugin(name: "BuildCommit", capability: .buildTool(), path: "Plugins/BuildCommit"),
+
     // MARK: - Commands
 
     /// Every command and subcommand, shared option groups, output writers and exit codes.
@@ -155,7 +160,8 @@ let package = Package(
         "Rendering", "SampleGenerator", "PartialResults", "CStandardStreams", "Digests",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      swiftSettings: strictSwift
+      swiftSettings: strictSwift,
+      plugins: ["BuildCommit"]
     ),
 
     // MARK: - Executables (one-file entry points)

@@ -38,10 +38,13 @@ final class FileInput: ByteInput {
   private(set) var bytesRead = 0
   /// The SHA-256 of the bytes read, when asked for: the digest `sha256sum` gives of the file.
   private var hasher: SHA256Digest?
+  private let progress: ReadProgress?
 
-  /// Opens `path` (`-` is standard input), hashing the bytes read as they pass with `digesting`.
-  init(path: String, digesting: Bool = false) throws {
+  /// Opens `path` (`-` is standard input), hashing the bytes read as they pass with `digesting`
+  /// and counting them in `progress`.
+  init(path: String, digesting: Bool = false, progress: ReadProgress? = nil) throws {
     self.path = path
+    self.progress = progress
     if digesting { hasher = SHA256Digest() }
     if path == "-" {
       descriptor = SystemPackage.FileDescriptor.standardInput
@@ -68,6 +71,7 @@ final class FileInput: ByteInput {
       throw InputError.readFailed(path: path, reason: Self.describe(error))
     }
     bytesRead += count
+    progress?.addBytes(count)
     hasher?.update(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
     return count
   }
@@ -149,8 +153,10 @@ final class GzipInput: ByteInput {
 }
 
 /// Opens a path (or `-`) and decompresses it when it starts with the gzip magic number.
-func openByteInput(path: String, digesting: Bool = false) throws -> (input: any ByteInput, file: FileInput) {
-  let file = try FileInput(path: path, digesting: digesting)
+func openByteInput(path: String, digesting: Bool = false, progress: ReadProgress? = nil) throws -> (
+  input: any ByteInput, file: FileInput
+) {
+  let file = try FileInput(path: path, digesting: digesting, progress: progress)
   // Sniff two bytes: a `.gz` name is not needed, and stdin may be compressed too.
   var magic: [UInt8] = [0, 0]
   var sniffed = 0

@@ -1,3 +1,4 @@
+import Glibc
 public import IncidentModel
 
 /// Something that yields IncidentEvents in source order: JSON Lines files, a database table.
@@ -59,6 +60,8 @@ public struct JSONLinesSource: EventSource {
   /// Whether each input's SHA-256 is computed as it is read (``InputFacts/sha256``): a report's provenance
   /// names what it was made from; other commands need not pay for it.
   public var digestsInputs = false
+  /// Counts the bytes read, for a progress line.
+  public var progress: ReadProgress?
 
   public init(paths: [String], filter: EventFilter = EventFilter()) {
     self.paths = paths
@@ -79,6 +82,18 @@ public struct JSONLinesSource: EventSource {
   }
 
   func displayName(_ path: String) -> String { path == "-" ? "<stdin>" : path }
+
+  /// The inputs' size as stored, when every one is a regular file (not standard input or a pipe).
+  public var storedSize: Int? {
+    var total = 0
+    for path in paths {
+      guard path != "-" else { return nil }
+      var info = stat()
+      guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+      total += Int(info.st_size)
+    }
+    return total
+  }
 }
 
 /// One problem found in the input: a skipped record, or a warning about one that was kept.

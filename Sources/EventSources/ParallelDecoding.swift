@@ -107,7 +107,7 @@ extension JSONLinesSource {
     }
     guard threads > 1 else {
       for (index, path) in paths.enumerated() {
-        let (input, file) = try openByteInput(path: path, digesting: digestsInputs)
+        let (input, file) = try openByteInput(path: path, digesting: digestsInputs, progress: progress)
         var reader = LineReader(input: input, name: displayName(path), bufferSize: batchSize)
         while let batch = try reader.nextBatch() { try deliver(process(batch, Int32(index))) }
         try inputEnded(facts(index, reader, file))
@@ -141,7 +141,7 @@ extension JSONLinesSource {
       }
     }
     for (index, path) in paths.enumerated() {
-      let (input, file) = try reading { try openByteInput(path: path, digesting: digestsInputs) }
+      let (input, file) = try reading { try openByteInput(path: path, digesting: digestsInputs, progress: progress) }
       var reader = LineReader(input: input, name: displayName(path), bufferSize: batchSize)
       while let batch = try reading({ try reader.nextBatch() }) {
         let work = BatchWork<BatchResult>()

@@ -30,6 +30,8 @@ public struct LoadOptions: Sendable {
   public var partitions: Int
   /// Where the temporary directory is made when partitions spill; nil for `$TMPDIR` (else `/tmp`).
   public var temporaryDirectory: String?
+  /// Counts records read and partitions replayed, for a progress line; the result is the same without it.
+  public var progress: ReadProgress?
 
   /// The default ``memoryLimit``: a whole command stays near 150 MB at any input size (Benchmarks/RESULTS.md).
   public static let defaultMemoryLimit = 64 << 20
@@ -305,7 +307,8 @@ public enum IncidentLoader {
       fold: try makeFold(located), preparation: preparation, requestCountsWithin: options.requestCountsWithin,
       reused: reused, directory: directory,
       partitionLimit: max(1 << 16, options.memoryLimit / (2 * options.threads * (options.wholeEventsWithin == nil ? 1 : 4))),
-      warningLimit: options.warningLimit)
+      warningLimit: options.warningLimit, progress: options.progress)
+    options.progress?.beginReplay(partitions: spool.records.count)
     FreeMemory.returnToSystem()
     let (partial, tally) = try replay.run(spool.records, threads: options.threads)
     try state.finish(tally, location: source.location(of:))
@@ -330,6 +333,7 @@ private struct LoadState {
   mutating func receive(_ notice: LoadNotice, location: (EventOrigin) -> String) throws {
     switch notice {
     case .events(let count):
+      options.progress?.addRecords(count)
       summary.recordsRead += count
       summary.eventsDecoded += count
     case .unknownType(let type, let eventId, let origin):
@@ -340,6 +344,7 @@ private struct LoadState {
     case .inputRead(let facts):
       summary.inputs.append(facts)
     case .broken(let origin, let error):
+      options.progress?.addRecords(1)
       summary.recordsRead += 1
       summary.brokenRecords += 1
       try diagnose(InputDiagnostic(location: location(origin), kind: .broken(error.kind), message: error.description, origin: origin))

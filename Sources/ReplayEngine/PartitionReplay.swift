@@ -78,6 +78,8 @@ struct PartitionReplay<Fold: IncidentFold>: Sendable {
   /// Bytes of records a thread replays at once; a larger partition is split first.
   let partitionLimit: Int
   let warningLimit: Int
+  /// Counts the partitions replayed, for a progress line.
+  var progress: ReadProgress? = nil
 
   /// How many times a partition is split further before it is replayed whatever its size (one huge incident cannot be split).
   private static var maximumSplits: Int { 3 }
@@ -91,6 +93,7 @@ struct PartitionReplay<Fold: IncidentFold>: Sendable {
     ParallelWork.forEachIndex(records.count, threads: workers) { index, thread in
       do {
         try results[thread].withLock { result in try replay(index, of: records, level: 0, into: &result.0, tally: &result.1) }
+        progress?.partitionReplayed()
       } catch {
         failure.withLock { if $0.map({ index < $0.index }) ?? true { $0 = (index, error) } }
       }

@@ -14,7 +14,7 @@ extension IncidentsCommand {
 
     @OptionGroup(title: "Input") public var input: InputOptions
 
-    @Option(help: ArgumentHelp("Write to this file (atomically) instead of standard output.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write to this file (atomically) instead of standard output.", valueName: "file"), completion: .file())
     public var out: String?
 
     public init() {}
@@ -27,7 +27,7 @@ extension IncidentsCommand {
         written += 1
       }
       try target.commit()
-      StandardError.write("exported \(written) event(s)" + (skipped > 0 ? "; \(skipped) broken record(s) left out" : ""))
+      StandardError.note("exported \(written) event(s)" + (skipped > 0 ? "; \(skipped) broken record(s) left out" : ""))
       if skipped > 0 { throw ExitCode(ToolkitExit.policyBreach) }
     }
   }

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import EventSources
 import IncidentModel
 import SampleGenerator
 
@@ -30,11 +31,16 @@ extension IncidentsCommand {
     @Flag(help: "Add real-world dirt: duplicates, conflicts, shuffled and broken lines, unknown types, missing creations.")
     public var dirty = false
 
-    @Option(help: ArgumentHelp("Write the stream to this file (atomically) instead of standard output.", valueName: "file"))
+    @Option(
+      help: ArgumentHelp("Write the stream to this file (atomically) instead of standard output.", valueName: "file"), completion: .file())
     public var out: String?
 
-    @Option(name: .customLong("slos-out"), help: ArgumentHelp("Also write OpenSLO documents for the sample services.", valueName: "file"))
+    @Option(
+      name: .customLong("slos-out"), help: ArgumentHelp("Also write OpenSLO documents for the sample services.", valueName: "file"),
+      completion: .file())
     public var slosOut: String?
+
+    @OptionGroup(title: "Feedback") public var feedback: ProgressOptions
 
     public init() {}
 
@@ -51,17 +57,29 @@ extension IncidentsCommand {
         configuration: GeneratorConfiguration(
           seed: seed, incidents: incidents, orgs: orgs, start: startDate, weeks: weeks, dirty: dirty))
       let report: GenerationReport
+      // Lines and bytes written, for the progress line.
+      let written = ReadProgress()
+      let line = feedback.startLine { [incidents] elapsed in
+        let now = written.snapshot()
+        return ProgressText.describeWriting(lines: now.records, bytes: now.bytesRead, elapsed: elapsed, of: incidents)
+      }
+      defer { line?.stop() }
+      func write(_ text: String, to output: (String) throws -> Void) throws {
+        written.addRecords(1)
+        written.addBytes(text.utf8.count + 1)
+        try output(text + "\n")
+      }
       if let slosOut, out != nil, out != "-" {
         // The stream and its SLO documents appear together or not at all.
         let files = OutputSet()
         let events = try files.add(out ?? "-")
         let slos = try files.add(slosOut)
-        report = try generator.generate { line in try events.write(line + "\n") }
+        report = try generator.generate { text in try write(text, to: events.write) }
         try slos.write(generator.sloDocuments())
         try files.commit()
       } else {
         let target = try OutputTarget(path: out)
-        report = try generator.generate { line in try target.write(line + "\n") }
+        report = try generator.generate { text in try write(text, to: target.write) }
         try target.commit()
         if let slosOut {
           let slos = try OutputTarget(path: slosOut)
@@ -69,12 +87,13 @@ extension IncidentsCommand {
           try slos.commit()
         }
       }
+      line?.stop()
       var message = "generated \(report.events) events for \(report.incidents) incidents in \(report.lines) lines"
       if dirty {
         let dirt = report.dirt.keys.sorted().map { "\($0) \(report.dirt[$0] ?? 0)" }.joined(separator: ", ")
         message += "; dirt: \(dirt); incidents without INCIDENT_CREATED \(report.incidentsWithoutCreation.count)"
       }
-      StandardError.write(message)
+      StandardError.note(message)
     }
   }
 }

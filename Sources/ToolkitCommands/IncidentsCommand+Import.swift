@@ -1,5 +1,6 @@
 public import ArgumentParser
 import EventSources
+import Foundation
 import PostgresSource
 
 extension IncidentsCommand {
@@ -15,7 +16,7 @@ extension IncidentsCommand {
 
     @Option(
       name: .long, parsing: .upToNextOption,
-      help: ArgumentHelp("JSON Lines files to load (gzip allowed; '-' reads standard input).", valueName: "file"))
+      help: ArgumentHelp("JSON Lines files to load (gzip allowed; '-' reads standard input).", valueName: "file"), completion: .file())
     public var events: [String] = []
 
     @Option(help: ArgumentHelp("The database: a libpq connection string or a postgres:// URL.", valueName: "connection"))
@@ -30,6 +31,9 @@ extension IncidentsCommand {
     @Flag(help: "Stop, loading nothing, at the first broken record instead of skipping it.")
     public var strict = false
 
+    @OptionGroup(title: "Feedback") public var feedback: ProgressOptions
+    @OptionGroup(title: "Feedback") public var diagnosticsOption: DiagnosticsOption
+
     public init() {}
 
     public func validate() throws {
@@ -43,18 +47,38 @@ extension IncidentsCommand {
       } catch {
         throw ValidationError("\(error)")
       }
-      let source = JSONLinesSource(paths: events)
-      var broken = BrokenRecords(strict: strict)
-      let summary = try PostgresImporter.importEvents(into: tableName, connectionString: postgres, createTable: createTable) { add in
-        try source.read(
-          event: { event, origin in
-            if let problem = PostgresImporter.unstorable(event) { return try broken.report(origin, problem, in: source) }
-            try add(event)
-          }, broken: { origin, error in try broken.report(origin, error, in: source) })
+      var source = JSONLinesSource(paths: events)
+      let progress = ReadProgress()
+      source.progress = progress
+      progress.setTotalBytes(source.storedSize)
+      let label = events.count == 1 ? (events[0] as NSString).lastPathComponent : "\(events.count) inputs"
+      let line = feedback.startLine { elapsed in ProgressText.describe(progress.snapshot(), elapsed: elapsed, input: label) }
+      defer { line?.stop() }
+      var broken = BrokenRecords(strict: strict, log: try diagnosticsOption.makeLog())
+      let summary: PostgresImportSummary
+      do {
+        summary = try PostgresImporter.importEvents(into: tableName, connectionString: postgres, createTable: createTable) { add in
+          try source.read(
+            event: { event, origin in
+              progress.addRecords(1)
+              if let problem = PostgresImporter.unstorable(event) { return try broken.report(origin, problem, in: source) }
+              try add(event)
+            },
+            broken: { origin, error in
+              progress.addRecords(1)
+              try broken.report(origin, error, in: source)
+            })
+        }
+      } catch {
+        line?.stop()
+        try? broken.finish()
+        throw error
       }
+      line?.stop()
+      try broken.finish()
       var message = "imported \(summary.inserted) new event(s) into \(tableName); \(summary.alreadyPresent) already present"
       if broken.count > 0 { message += "; \(broken.count) broken record(s) left out" }
-      StandardError.write(message)
+      StandardError.note(message)
       // As `incidents validate`: input left out is a policy matter the caller must see.
       if broken.count > 0 { throw ExitCode(ToolkitExit.policyBreach) }
     }

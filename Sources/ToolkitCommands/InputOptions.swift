@@ -9,7 +9,8 @@ public import ReplayEngine
 public struct InputOptions: ParsableArguments {
   @Option(
     name: .long, parsing: .upToNextOption,
-    help: ArgumentHelp("JSON Lines files of IncidentEvents (gzip allowed; '-' reads standard input).", valueName: "file"))
+    help: ArgumentHelp("JSON Lines files of IncidentEvents (gzip allowed; '-' reads standard input).", valueName: "file"),
+    completion: .file())
   public var events: [String] = []
 
   @Option(
@@ -52,7 +53,7 @@ public struct InputOptions: ParsableArguments {
     help: ArgumentHelp(
       "Write what this run folded to a partial-result file instead of rendering it, to merge later with "
         + "--from-partials (with --shard, one per shard); exits 0 once it is written.",
-      valueName: "file"))
+      valueName: "file"), completion: .file())
   public var emitPartial: String?
 
   @Option(
@@ -60,7 +61,7 @@ public struct InputOptions: ParsableArguments {
     help: ArgumentHelp(
       "Merge partial-result files written by --emit-partial (one per shard, all of them) and render what one run "
         + "over the whole input renders; instead of --events or --postgres.",
-      valueName: "file"))
+      valueName: "file"), completion: .file())
   public var fromPartials: [String] = []
 
   @Flag(name: .long, help: "Stop with exit code 2 at the first broken or conflicting record instead of skipping it.")
@@ -83,6 +84,9 @@ public struct InputOptions: ParsableArguments {
     help: ArgumentHelp(
       "Partitions the incidents are split over for replay (default: 64); any count gives the same output.", valueName: "n"))
   public var partitions: Int?
+
+  @OptionGroup(title: "Feedback") public var feedback: ProgressOptions
+  @OptionGroup(title: "Feedback") public var diagnosticsOption: DiagnosticsOption
 
   /// The thread count to use: `--threads`, or one per core.
   public var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
@@ -184,7 +188,7 @@ public struct InputOptions: ParsableArguments {
   /// `digestsInputs` has a JSON Lines source hash each file as it reads it (for a report's provenance).
   public func source(
     incidentId: String? = nil, readsWholeHistories: Bool = false, inSourceOrder: Bool = false, passingShard: String? = nil,
-    digestsInputs: Bool = false
+    digestsInputs: Bool = false, progress: ReadProgress? = nil
   ) throws -> any EventSource {
     var filter = try self.filter
     filter.incidentId = incidentId
@@ -209,6 +213,8 @@ public struct InputOptions: ParsableArguments {
     }
     var source = JSONLinesSource(paths: events, filter: filter)
     source.digestsInputs = digestsInputs
+    source.progress = progress
+    progress?.setTotalBytes(source.storedSize)
     return source
   }
 
@@ -253,10 +259,12 @@ public struct InputOptions: ParsableArguments {
     var options = try loadOptions(detail: detail)
     options.wholeEventsOf = wholeEventsOf
     options.wholeEventsWithin = wholeEventsWithin
-    let diagnostics = DiagnosticReport(paths: postgres == nil ? events : [])
+    let (diagnostics, progress) = try startFeedback(&options)
     let folded = try diagnostics.during {
       try IncidentLoader.fold(
-        fold, from: try source(incidentId: incidentId, readsWholeHistories: readsWholeHistories, digestsInputs: digestsInputs),
+        fold,
+        from: try source(
+          incidentId: incidentId, readsWholeHistories: readsWholeHistories, digestsInputs: digestsInputs, progress: progress),
         options: options,
         include: include, report: diagnostics.report)
     }
@@ -277,13 +285,34 @@ public struct InputOptions: ParsableArguments {
   func readAndFold<Fold: IncidentFold>(
     locating incidentId: String, options: LoadOptions, then makeFold: ([IncidentSnapshot]) throws -> Fold
   ) throws -> (located: [IncidentSnapshot], partial: Fold.Partial, summary: LoadSummary) {
-    let diagnostics = DiagnosticReport(paths: postgres == nil ? events : [])
+    var options = options
+    let (diagnostics, progress) = try startFeedback(&options)
     let folded = try diagnostics.during {
       try IncidentLoader.fold(
-        locating: incidentId, from: try source(passingShard: incidentId), options: options, report: diagnostics.report, then: makeFold)
+        locating: incidentId, from: try source(passingShard: incidentId, progress: progress), options: options,
+        report: diagnostics.report, then: makeFold)
     }
     Self.reportTotals(folded.summary)
     return folded
+  }
+
+  /// The diagnostics report and the progress counters of one load, with its progress line started when one is shown.
+  private func startFeedback(_ options: inout LoadOptions) throws -> (DiagnosticReport, ReadProgress) {
+    let log = try diagnosticsOption.makeLog()
+    let progress = ReadProgress()
+    options.progress = progress
+    // Started last: from here on, the report's `during` stops it however the load ends.
+    let line = feedback.startLine { [inputLabel] elapsed in
+      ProgressText.describe(progress.snapshot(), elapsed: elapsed, input: inputLabel)
+    }
+    return (DiagnosticReport(paths: postgres == nil ? events : [], log: log, progressLine: line), progress)
+  }
+
+  /// The input, as the progress line names it.
+  var inputLabel: String {
+    if postgres != nil { return "PostgreSQL" }
+    guard events.count == 1 else { return "\(events.count) inputs" }
+    return events[0] == "-" ? "standard input" : (events[0] as NSString).lastPathComponent
   }
 
   static func reportTotals(_ summary: LoadSummary, merged: Bool = false) {
@@ -314,9 +343,21 @@ public struct InputOptions: ParsableArguments {
   @discardableResult
   public func forEachEvent(_ body: (IncidentEvent) throws -> Void) throws -> Int {
     try refusePartials()
-    var broken = BrokenRecords(strict: strict)
-    let source = try self.source(inSourceOrder: true)
-    try source.read(event: { event, _ in try body(event) }, broken: { origin, error in try broken.report(origin, error, in: source) })
+    var broken = BrokenRecords(strict: strict, log: try diagnosticsOption.makeLog())
+    let progress = ReadProgress()
+    let line = feedback.startLine { [inputLabel] elapsed in
+      ProgressText.describe(progress.snapshot(), elapsed: elapsed, input: inputLabel)
+    }
+    defer { line?.stop() }
+    let source = try self.source(inSourceOrder: true, progress: progress)
+    do {
+      try source.read(
+        event: { event, _ in try body(event) }, broken: { origin, error in try broken.report(origin, error, in: source) })
+    } catch {
+      try? broken.finish()
+      throw error
+    }
+    try broken.finish()
     return broken.count
   }
 }
@@ -338,15 +379,22 @@ final class DiagnosticReport {
   private var pending: [InputDiagnostic] = []
   private var pendingNotKept = 0
   private var pendingInput: Int32?
+  private let log: DiagnosticLog
+  private let progressLine: ProgressLine?
 
-  init(paths: [String]) {
+  init(paths: [String], log: DiagnosticLog, progressLine: ProgressLine? = nil) {
     self.paths = paths
+    self.log = log
+    self.progressLine = progressLine
     held = Set(paths.indices.filter { Self.mayBeCompressed(paths[$0]) }.map(Int32.init))
   }
 
-  /// Standard input, or a file that starts with the gzip magic number.
+  /// Standard input, a pipe (which cannot be sniffed without taking its bytes), or a file that starts
+  /// with the gzip magic number.
   static func mayBeCompressed(_ path: String) -> Bool {
     guard path != "-" else { return true }
+    var info = stat()
+    guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return true }
     guard let handle = FileHandle(forReadingAtPath: path) else { return false }
     defer { try? handle.close() }
     let magic = (try? handle.read(upToCount: 2)) ?? Data()
@@ -361,11 +409,11 @@ final class DiagnosticReport {
       return
     }
     flush()
-    StandardError.write(diagnostic.description)
+    log.write(diagnostic.description)
   }
 
   private func flush() {
-    for diagnostic in pending { StandardError.write(diagnostic.description) }
+    for diagnostic in pending { log.write(diagnostic.description) }
     if pendingNotKept > 0 { StandardError.write("warning: \(pendingNotKept) more diagnostic(s) of this input not shown") }
     pending.removeAll()
     pendingNotKept = 0
@@ -373,23 +421,31 @@ final class DiagnosticReport {
   }
 
   /// Runs the load, then writes what is held, or drops it when the held input proved corrupt.
+  ///
+  /// The progress line is erased first, and the log finished (its file written) whatever the outcome.
   func during<T>(_ load: () throws -> T) throws -> T {
     do {
       let result = try load()
+      progressLine?.stop()
       flush()
+      try log.finish()
       return result
     } catch InputError.corruptGzip(let path, let reason) {
+      progressLine?.stop()
+      defer { try? log.finish() }
       let dropped = pending.count + pendingNotKept
       if dropped > 0, let input = pendingInput, paths.indices.contains(Int(input)), paths[Int(input)] == path {
         pending.removeAll()
         pendingNotKept = 0
-        StandardError.write(
+        StandardError.note(
           "note: \(dropped) diagnostic(s) of lines decompressed from \(path) are not shown: they may come from its corrupt data")
       }
       flush()
       throw InputError.corruptGzip(path: path, reason: reason)
     } catch {
+      progressLine?.stop()
       flush()
+      try? log.finish()
       throw error
     }
   }
@@ -398,18 +454,23 @@ final class DiagnosticReport {
 /// Reports broken records on standard error, or stops at the first under `--strict`.
 struct BrokenRecords {
   let strict: Bool
+  private let log: DiagnosticLog
   private(set) var count = 0
 
-  init(strict: Bool) {
+  init(strict: Bool, log: DiagnosticLog) {
     self.strict = strict
+    self.log = log
   }
+
+  /// Says what was not shown and writes the log's file; call once the read ended, however it ended.
+  func finish() throws { try log.finish() }
 
   mutating func report(_ origin: EventOrigin, _ error: EventDecodingError, in source: some EventSource) throws {
     count += 1
     let diagnostic = InputDiagnostic(
       location: source.location(of: origin), kind: .broken(error.kind), message: error.description, origin: origin)
     if strict { throw InputError.strictStop(diagnostic) }
-    StandardError.write(diagnostic.description)
+    log.write(diagnostic.description)
   }
 }
 

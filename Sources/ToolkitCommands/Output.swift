@@ -52,13 +52,45 @@ enum StandardStreams {
   }
 }
 
-/// Diagnostics and progress go to standard error, one line at a time, never to stdout.
+/// Diagnostics and notes go to standard error, one line at a time, never to stdout.
+///
+/// On a terminal a status line (``ProgressLine``) may sit below them: each line written
+/// erases it first and draws it again after, so the two never run into each other.
 enum StandardError {
-  private static let lock = Mutex(())
+  private struct State {
+    /// The status line shown now, if any.
+    var status: String?
+    /// `--quiet`: notes are left out.
+    var quiet = false
+  }
+
+  private static let state = Mutex(State())
+  /// Erases the terminal line the cursor is on, and returns to its start.
+  private static let eraseLine = "\r\u{1B}[K"
 
   static func write(_ line: String) {
-    lock.withLock { _ in
-      if StandardStreams.writeAll(Array((line + "\n").utf8), to: 2) != nil { StandardStreams.recordErrorFailure() }
+    state.withLock { state in
+      let text = (state.status == nil ? "" : eraseLine) + line + "\n" + (state.status ?? "")
+      if StandardStreams.writeAll(Array(text.utf8), to: 2) != nil { StandardStreams.recordErrorFailure() }
+    }
+  }
+
+  /// A note: what a command did or is doing (files written, the input being read), left out under `--quiet`.
+  static func note(_ line: String) {
+    guard !state.withLock({ $0.quiet }) else { return }
+    write(line)
+  }
+
+  /// Leaves out notes from now on.
+  static func silenceNotes() { state.withLock { $0.quiet = true } }
+
+  /// Shows `status` in place of the status line shown before; nil removes it.
+  static func showStatus(_ status: String?) {
+    state.withLock { state in
+      guard state.status != nil || status != nil else { return }
+      state.status = status
+      // A status line is decoration: a failure to draw it is not the run's.
+      _ = StandardStreams.writeAll(Array((eraseLine + (status ?? "")).utf8), to: 2)
     }
   }
 }

@@ -97,7 +97,7 @@ extension InputOptions {
       header: header, payload: Array("\(json.count)\n".utf8) + Array(json), sections: sections.map(\.path),
       to: { try target.write(bytes: $0) })
     try target.commit()
-    StandardError.write("wrote the partial result of shard \(header.shard) to \(emitPartial) (\(size) bytes)")
+    StandardError.note("wrote the partial result of shard \(header.shard) to \(emitPartial) (\(size) bytes)")
   }
 
   /// Reads and checks `--from-partials` (their layout, checksums, that they come from this run's command and settings

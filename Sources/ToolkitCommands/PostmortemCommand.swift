@@ -15,7 +15,7 @@ public struct PostmortemCommand: AsyncParsableCommand {
     commandName: "postmortem",
     abstract: "Draft structured, blameless postmortems from incident events; lint postmortems for blameful phrasing.",
     discussion: "Exit codes: 0 ok; 1 lint found blameful phrasing; 2 usage or input error (including a refused draft).",
-    version: ToolkitVersion.current,
+    version: ToolkitVersion.described,
     subcommands: [Draft.self, Lint.self]
   )
 
@@ -63,10 +63,10 @@ extension PostmortemCommand {
 
     @OptionGroup(title: "Input") public var input: InputOptions
 
-    @Option(help: ArgumentHelp("OpenSLO definitions, to report the budget this incident consumed.", valueName: "path"))
+    @Option(help: ArgumentHelp("OpenSLO definitions, to report the budget this incident consumed.", valueName: "path"), completion: .file())
     public var slos: String?
 
-    @Option(help: ArgumentHelp("A Mustache template to render instead of the default.", valueName: "file"))
+    @Option(help: ArgumentHelp("A Mustache template to render instead of the default.", valueName: "file"), completion: .file())
     public var template: String?
 
     @Option(help: ArgumentHelp("Also show timeline times in this zone, such as Europe/Paris.", valueName: "zone"))
@@ -78,7 +78,7 @@ extension PostmortemCommand {
     @Option(help: "Output: the rendered Markdown, or the JSON data the template sees.")
     public var format: DraftFormat = .markdown
 
-    @Option(help: ArgumentHelp("Write to this file (atomically) instead of standard output.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write to this file (atomically) instead of standard output.", valueName: "file"), completion: .file())
     public var out: String?
 
     @Flag(help: "Draft even if the incident is not yet mitigated or resolved.")
@@ -208,7 +208,7 @@ extension PostmortemCommand {
         \(BlamelessLint.rules.map(\.id).joined(separator: ", ")).
         """)
 
-    @Argument(help: ArgumentHelp("Markdown or text files.", valueName: "file"))
+    @Argument(help: ArgumentHelp("Markdown or text files.", valueName: "file"), completion: .file())
     public var files: [String]
 
     public init() {}

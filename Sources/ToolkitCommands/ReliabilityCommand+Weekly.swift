@@ -22,7 +22,7 @@ extension ReliabilityCommand {
 
     @OptionGroup(title: "Input") public var input: InputOptions
 
-    @Option(help: ArgumentHelp("OpenSLO definitions: a file or a directory.", valueName: "path"))
+    @Option(help: ArgumentHelp("OpenSLO definitions: a file or a directory.", valueName: "path"), completion: .file())
     public var slos: String
 
     @Option(help: ArgumentHelp("The ISO week to report, as 2026-W47.", valueName: "week"))
@@ -31,7 +31,7 @@ extension ReliabilityCommand {
     @Option(help: ArgumentHelp("Evaluation time (RFC 3339 or YYYY-MM-DD); default now.", valueName: "time"))
     public var at: String?
 
-    @Option(help: ArgumentHelp("Where to write the reports.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Where to write the reports.", valueName: "dir"), completion: .directory)
     public var outDir = "reports"
 
     public init() {}
@@ -62,7 +62,7 @@ extension ReliabilityCommand {
       let incidentRows = listed.makePartial()
       let rows = timeline.makePartial()
       if input.fromPartials.isEmpty {
-        StandardError.write("reliability weekly: reading events for \(label)")
+        StandardError.note("reliability weekly: reading events for \(label)")
         let (((figures, listedRows), timelineRows), loaded) = try input.readAndFold(
           FoldPair(FoldPair(weekly, listed), timeline), readsWholeHistories: true, wholeEventsWithin: period,
           digestsInputs: true)
@@ -111,7 +111,7 @@ extension ReliabilityCommand {
       let written = try orgs.compactMap { org in try reports[org].map { report in (report, try report.finish()) } }
       try files.commit()
       for (report, (workbook, summary)) in written {
-        StandardError.write(
+        StandardError.note(
           "reliability weekly: wrote \(workbook) (\(report.incidentRows) incidents, \(report.timelineRows) events)")
         StandardOutput.write("\(workbook)\n\(summary)\n")
       }

@@ -6,7 +6,7 @@ public struct ReliabilityCommand: AsyncParsableCommand {
     commandName: "reliability",
     abstract: "Reliability analyses across incidents: recurring patterns and the weekly report.",
     discussion: "Exit codes: 0 ok; 2 usage or input error.",
-    version: ToolkitVersion.current,
+    version: ToolkitVersion.described,
     subcommands: [Patterns.self, Weekly.self]
   )
 

@@ -13,7 +13,8 @@ extension SLOCommand {
         """)
 
     @Option(
-      help: ArgumentHelp("OpenSLO v1 YAML: a file (several documents allowed) or a directory of .yaml/.yml files.", valueName: "path"))
+      help: ArgumentHelp("OpenSLO v1 YAML: a file (several documents allowed) or a directory of .yaml/.yml files.", valueName: "path"),
+      completion: .file())
     public var slos: String
 
     public init() {}

@@ -11,7 +11,7 @@ public struct SLOCommand: AsyncParsableCommand {
     commandName: "slo",
     abstract: "Recompute SLO error budgets, burn rates and alerts from IncidentEvent streams.",
     discussion: "Exit codes: 0 every SLO within policy; 1 an SLO breached (slo check); 2 usage or input error.",
-    version: ToolkitVersion.current,
+    version: ToolkitVersion.described,
     subcommands: [Check.self, Report.self, Lint.self]
   )
 
@@ -20,7 +20,9 @@ public struct SLOCommand: AsyncParsableCommand {
 
 /// Where SLO definitions come from and when they are evaluated, shared by `slo check` and `slo report`.
 public struct SLOOptions: ParsableArguments {
-  @Option(help: ArgumentHelp("OpenSLO v1 YAML: a file (several documents allowed) or a directory of .yaml/.yml files.", valueName: "path"))
+  @Option(
+    help: ArgumentHelp("OpenSLO v1 YAML: a file (several documents allowed) or a directory of .yaml/.yml files.", valueName: "path"),
+    completion: .file())
   public var slos: String
 
   @Option(help: ArgumentHelp("Evaluation time (RFC 3339 or YYYY-MM-DD); default now. Rolling windows end here.", valueName: "time"))
@@ -128,16 +130,17 @@ extension SLOCommand {
     @Option(help: "Output: table for people, json, junit for CI test reports, markdown for a job summary.")
     public var format: SLOCheckFormat = .table
 
-    @Option(help: ArgumentHelp("Write the output to this file (atomically) instead of standard output.", valueName: "file"))
+    @Option(
+      help: ArgumentHelp("Write the output to this file (atomically) instead of standard output.", valueName: "file"), completion: .file())
     public var out: String?
 
-    @Option(help: ArgumentHelp("Also write the JUnit XML report to this file.", valueName: "file"))
+    @Option(help: ArgumentHelp("Also write the JUnit XML report to this file.", valueName: "file"), completion: .file())
     public var junit: String?
 
-    @Option(help: ArgumentHelp("Also write the Markdown job summary to this file.", valueName: "file"))
+    @Option(help: ArgumentHelp("Also write the Markdown job summary to this file.", valueName: "file"), completion: .file())
     public var markdown: String?
 
-    @Option(help: ArgumentHelp("Also write the JSON document to this file.", valueName: "file"))
+    @Option(help: ArgumentHelp("Also write the JSON document to this file.", valueName: "file"), completion: .file())
     public var json: String?
 
     public init() {}

@@ -34,18 +34,29 @@ struct IncidentsCommandTests {
     let generated = try runTool("incidents", ["generate", "--dirty", "--seed", "4", "--incidents", "120", "--weeks", "4", "--out", dirty])
     #expect(generated.status == 0, "\(generated.stderr)")
 
-    let result = try runTool("incidents", ["validate", "--events", dirty, "--format", "json"])
+    let log = dir.path("diagnostics.txt")
+    let result = try runTool("incidents", ["validate", "--events", dirty, "--format", "json", "--diagnostics", log])
     #expect(result.status == 1)
     let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     let broken = try #require(summary["brokenRecords"] as? Int)
     let conflicts = try #require(summary["conflictingDuplicates"] as? Int)
     #expect(broken > 0 && conflicts > 0)
-    // One line per skipped record, FILE:LINE first; the rest of the stream is still replayed.
-    let skipped = result.stderrLines.filter { $0.range(of: #"^\#(dirty):[0-9]+: (?!warning:)"#, options: .regularExpression) != nil }
+    // One line per skipped record, FILE:LINE first, all of them in the file; the rest of the stream is still replayed.
+    let logged = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
+    let skipped = logged.filter { $0.range(of: #"^\#(dirty):[0-9]+: (?!warning:)"#, options: .regularExpression) != nil }
     #expect(skipped.count == broken + conflicts)
+    // Standard error shows the first 20 of them and says where the rest are.
+    #expect(logged.count > 20)
+    #expect(Array(result.stderrLines.prefix(20)) == Array(logged.prefix(20)))
     #expect(
-      result.stderrLines.last
-        == "skipped \(broken + conflicts) of \(summary["recordsRead"] as? Int ?? -1) record(s); the rest were replayed")
+      Array(result.stderrLines.dropFirst(20)) == [
+        "\(logged.count - 20) more diagnostic(s) not shown; all \(logged.count) are in \(log)",
+        "skipped \(broken + conflicts) of \(summary["recordsRead"] as? Int ?? -1) record(s); the rest were replayed",
+      ])
+    // Without the file, the count says how to get them.
+    let capped = try runTool("incidents", ["validate", "--events", dirty])
+    #expect(capped.stderrLines.count == 22)
+    #expect(capped.stderrLines[20] == "\(logged.count - 20) more diagnostic(s) not shown; '--diagnostics FILE' writes them all")
     #expect(summary["incidents"] as? Int == 120)
     let lines = try String(contentsOfFile: dirty, encoding: .utf8).components(separatedBy: "\n")
     for message in skipped {
@@ -146,7 +157,11 @@ struct IncidentsCommandTests {
     #expect(noDirectory.stderr.hasPrefix("Error: cannot create \(dir.path("missing/out.jsonl"))"))
 
     #expect(try runTool("incidents", ["--help"]).status == 0)
-    #expect(try runTool("incidents", ["--version"]).stdout == "0.1.0\n")
+    // The release, then the commit built from (marked when the sources differ from it).
+    let commit = try runTool("/usr/bin/git", ["-C", Repository.root.path, "rev-parse", "--short=12", "HEAD"]).stdout
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let version = try runTool("incidents", ["--version"]).stdout
+    #expect(version == "0.1.0 (commit \(commit))\n" || version == "0.1.0 (commit \(commit)-modified)\n", "\(version)")
   }
 
   private func firstIncident(withType type: String) throws -> String {
