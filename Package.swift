@@ -15,6 +15,7 @@ let package = Package(
     .executable(name: "reliability", targets: ["reliability"]),
     .executable(name: "slo", targets: ["slo"]),
     .executable(name: "postmortem", targets: ["postmortem"]),
+    .executable(name: "runbook-revenant", targets: ["runbook-revenant"]),
     .library(name: "IncidentModel", targets: ["IncidentModel"]),
     .library(name: "EventSources", targets: ["EventSources"]),
     .library(name: "ReplayEngine", targets: ["ReplayEngine"]),
@@ -170,6 +171,8 @@ let package = Package(
     .executableTarget(name: "reliability", dependencies: ["ToolkitCommands"], swiftSettings: strictSwift),
     .executableTarget(name: "slo", dependencies: ["ToolkitCommands"], swiftSettings: strictSwift),
     .executableTarget(name: "postmortem", dependencies: ["ToolkitCommands"], swiftSettings: strictSwift),
+    /// The four in one binary, which `scripts/install` installs once and links under each name.
+    .executableTarget(name: "runbook-revenant", dependencies: ["ToolkitCommands"], swiftSettings: strictSwift),
 
     // MARK: - Benchmarks (apart from the tests: they print figures and assert nothing)
 

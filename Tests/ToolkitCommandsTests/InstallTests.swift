@@ -20,6 +20,22 @@ struct InstallTests {
       InstalledToolkit.prefix, "CI runs scripts/test, which installs into a temporary prefix and names it in RR_INSTALLED_PREFIX")
   }
 
+  @Test func theCommandsAreLinksToOneBinary() throws {
+    let prefix = try installed()
+    let binary = "\(prefix)/libexec/runbook-revenant/runbook-revenant"
+    #expect(FileManager.default.isExecutableFile(atPath: binary))
+    for name in Self.executables {
+      // Relative, so that a staged or moved prefix still resolves.
+      let target = try FileManager.default.destinationOfSymbolicLink(atPath: "\(prefix)/bin/\(name)")
+      #expect(target == "../libexec/runbook-revenant/runbook-revenant", "\(name) -> \(target)")
+    }
+    // The binary run by its own name takes the command as its first argument.
+    let direct = try runTool(binary, ["slo", "--help"])
+    #expect(direct.status == 0 && direct.stdout.contains("USAGE: runbook-revenant slo <subcommand>"), "\(direct.stdout)")
+    let viaLink = try runTool("\(prefix)/bin/slo", ["--help"])
+    #expect(viaLink.status == 0 && viaLink.stdout.contains("USAGE: slo <subcommand>"), "\(viaLink.stdout)")
+  }
+
   @Test func theExecutablesNeedNoSwiftRuntimeLibraries() throws {
     let prefix = try installed()
     for name in Self.executables {
