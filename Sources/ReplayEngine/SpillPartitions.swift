@@ -17,7 +17,11 @@ final class MemoryBudget: Sendable {
   var bytesHeld: Int { held.load(ordering: .relaxed) }
 }
 
-/// Byte records split over partitions, each kept in memory until the budget is passed and then appended to its own file.
+/// Byte records split over partitions, each kept in memory until the budget is passed and then written out.
+///
+/// What the partitions write goes into one file, each write at the end of what is there, and each
+/// partition keeps where its own bytes lie in it. One file instead of one per partition: making a
+/// file costs about half a millisecond on an ordinary disk, and a load has hundreds of partitions.
 ///
 /// Until the first spill the whole budget decides: input that fits it never touches the disk, however
 /// it falls over the partitions. From the first spill on, each partition writes its buffer out alone
@@ -29,14 +33,20 @@ final class MemoryBudget: Sendable {
 final class SpillPartitions: Sendable {
   private struct Partition {
     var buffer = ByteWriter()
-    var file: FileDescriptor?
+    /// Where the partition's written bytes lie in the file, in the order written (adjacent writes merged).
+    var extents: [Range<Int>] = []
     var spilledBytes = 0
   }
 
-  /// Names the files: `<name>-<index>.bin` in the spill directory.
+  /// Names the file: `<name>.bin` in the spill directory.
   let name: String
   private let partitions: [Locked<Partition>]
   private let directory: SpillDirectory
+  /// The file every partition writes to, made at the first write; and where the next write goes in it.
+  private let file = Mutex<FileDescriptor?>(nil)
+  private let fileEnd = Atomic<Int>(0)
+  /// Partitions with bytes in the file that have not been drained yet.
+  private let partitionsInFile = Atomic<Int>(0)
   private let budget: MemoryBudget
   private let failure = Mutex<SpillError?>(nil)
   private let spilling = Mutex<Void>(())
@@ -124,19 +134,21 @@ final class SpillPartitions: Sendable {
     guard !partition.buffer.bytes.isEmpty else { return 0 }
     // Once SIGINT or SIGTERM arrived, the directory is being removed: write nothing more into it.
     SignalCleanup.shared.parkIfTerminating()
-    let directory = try self.directory.directory()
-    let path = "\(directory)/\(name)-\(index).bin"
-    do {
-      let file =
-        try partition.file
-        ?? FileDescriptor.open(
-          FilePath(path), .writeOnly, options: [.create, .append, .truncate], permissions: [.ownerReadWrite])
-      partition.file = file
-      _ = try partition.buffer.bytes.withUnsafeBytes { try file.writeAll($0) }
-    } catch {
-      throw .io(path: path, doing: "write", reason: "\(error)")
-    }
+    let file = try sharedFile()
     let count = partition.buffer.bytes.count
+    // Each write takes its own range of the file, so partitions write at once from any thread.
+    let offset = fileEnd.add(count, ordering: .relaxed).oldValue
+    do {
+      _ = try partition.buffer.bytes.withUnsafeBytes { try file.writeAll(toAbsoluteOffset: Int64(offset), $0) }
+    } catch {
+      throw .io(path: try path(), doing: "write", reason: "\(error)")
+    }
+    if let last = partition.extents.last, last.upperBound == offset {
+      partition.extents[partition.extents.count - 1] = last.lowerBound..<offset + count
+    } else {
+      partition.extents.append(offset..<offset + count)
+    }
+    if partition.spilledBytes == 0 { partitionsInFile.add(1, ordering: .relaxed) }
     partition.spilledBytes += count
     // Under a large limit the buffer keeps its memory for what comes next (freeing and faulting it in again cost
     // a tenth of a load); under a small one what it keeps would be a large share of the limit. A buffer that grew
@@ -152,6 +164,40 @@ final class SpillPartitions: Sendable {
     return count
   }
 
+  /// The file's path in the spill directory.
+  private func path() throws(SpillError) -> String { "\(try directory.directory())/\(name).bin" }
+
+  /// The file, made at the first call.
+  private func sharedFile() throws(SpillError) -> FileDescriptor {
+    try file.withLock { (file: inout FileDescriptor?) throws(SpillError) -> FileDescriptor in
+      if let file { return file }
+      let path = try path()
+      do {
+        let made = try FileDescriptor.open(
+          FilePath(path), .readWrite, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite])
+        file = made
+        return made
+      } catch {
+        throw .io(path: path, doing: "write", reason: "\(error)")
+      }
+    }
+  }
+
+  /// Closes and removes the file: every partition that wrote to it has been drained.
+  private func removeFile() {
+    file.withLock { file in
+      guard let open = file else { return }
+      try? open.close()
+      file = nil
+      if let path = try? path() { unlink(path) }
+    }
+  }
+
+  deinit {
+    // The file itself goes with the spill directory.
+    try? file.withLock { $0 }?.close()
+  }
+
   /// Keeps the first failure for ``check()``.
   private func keep(_ error: SpillError) { failure.withLock { if $0 == nil { $0 = error } } }
 
@@ -165,8 +211,8 @@ final class SpillPartitions: Sendable {
     partitions[index].withLock { $0.buffer.bytes.count + $0.spilledBytes }
   }
 
-  /// Calls `body` with partition `index`'s bytes, its file's in chunks of about `chunkSize` and then its buffer's,
-  /// each chunk ending on a record boundary; the partition is emptied and its file removed.
+  /// Calls `body` with partition `index`'s bytes, those written out in chunks of about `chunkSize` and then its
+  /// buffer's, each chunk ending on a record boundary; the partition is emptied (the file is removed with the last).
   ///
   /// `records` cuts a chunk into records and says how many bytes it used (see ``SpillRecord/forEachRecord(in:_:)``).
   ///
@@ -174,36 +220,33 @@ final class SpillPartitions: Sendable {
   func drain(
     _ index: Int, keeping: Bool = false, chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Int
   ) throws {
-    let (buffer, file, spilled) = partitions[index].withLock { partition in
+    let (buffer, extents, spilled) = partitions[index].withLock { partition in
       defer { if !keeping { partition = Partition() } }
-      return (partition.buffer.bytes, partition.file, partition.spilledBytes)
+      return (partition.buffer.bytes, partition.extents, partition.spilledBytes)
     }
     if !keeping { budget.release(buffer.count) }
-    if let file {
-      let path = "\(try directory.directory())/\(name)-\(index).bin"
-      defer {
-        if !keeping {
-          try? file.close()
-          unlink(path)
-        }
-      }
-      // Read straight into one buffer; what a chunk leaves of a cut record moves to its front.
+    if spilled > 0, let file = file.withLock({ $0 }) {
+      let path = try path()
+      // Read straight into one buffer, extent after extent; what a chunk leaves of a cut record moves to its front.
       var pending = [UInt8](repeating: 0, count: chunkSize)
       var filled = 0
-      let reading = try Self.reopen(path)
-      defer { try? reading.close() }
-      var remaining = spilled
-      while remaining > 0 {
+      var unread = extents[...]
+      while let extent = unread.first {
         if filled == pending.count { pending += [UInt8](repeating: 0, count: pending.count) }
         let read: Int
         do {
           let start = filled
-          read = try pending.withUnsafeMutableBytes { try reading.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
+          let wanted = min(pending.count - start, extent.count)
+          read = try pending.withUnsafeMutableBytes {
+            try file.read(
+              fromAbsoluteOffset: Int64(extent.lowerBound), into: UnsafeMutableRawBufferPointer(rebasing: $0[start..<start + wanted]))
+          }
         } catch {
           throw SpillError.io(path: path, doing: "read", reason: "\(error)")
         }
-        guard read > 0 else { throw SpillError.corrupt("\(path) ends \(remaining) bytes early") }
-        remaining -= read
+        guard read > 0 else { throw SpillError.corrupt("\(path) ends \(unread.reduce(0) { $0 + $1.count }) bytes early") }
+        unread[unread.startIndex] = extent.lowerBound + read..<extent.upperBound
+        if unread[unread.startIndex].isEmpty { unread = unread.dropFirst() }
         filled += read
         let whole = filled
         let used = try pending.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<whole])) }
@@ -216,22 +259,16 @@ final class SpillPartitions: Sendable {
         }
       }
       guard filled == 0 else { throw SpillError.corrupt("\(path) ends inside a record") }
+      // The last partition to finish reading the file removes it (no other is reading it then).
+      if !keeping && partitionsInFile.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { removeFile() }
     }
     let used = try buffer.withUnsafeBytes { try body($0) }
     guard used == buffer.count else { throw SpillError.corrupt("a partition's buffer ends inside a record") }
-  }
-
-  private static func reopen(_ path: String) throws -> FileDescriptor {
-    do {
-      return try FileDescriptor.open(FilePath(path), .readOnly)
-    } catch {
-      throw SpillError.io(path: path, doing: "read", reason: "\(error)")
-    }
   }
 
   /// The memory the buffers have reserved, in bytes (what they hold is at most this).
   var bufferCapacity: Int { partitions.reduce(0) { $0 + $1.withLock { $0.buffer.bytes.capacity } } }
 
   /// Whether any partition went to disk.
-  var spilled: Bool { partitions.contains { $0.withLock { $0.file != nil } } }
+  var spilled: Bool { partitions.contains { $0.withLock { $0.spilledBytes > 0 } } }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import SampleGenerator
 import Testing
 
@@ -77,5 +78,51 @@ struct SpillPartitionsTests {
     }
     #expect(drainedBytes == total)
     #expect(budget.bytesHeld == 0)
+  }
+
+  /// The files in the spill directory (none before it is made).
+  private static func files(in directory: SpillDirectory) throws -> [String] {
+    let path = directory.description
+    guard FileManager.default.fileExists(atPath: path), path.contains("runbook-revenant-") else { return [] }
+    return try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+  }
+
+  @Test func partitionsShareOneFileWhichTheLastDrainRemoves() throws {
+    let directory = SpillDirectory()
+    defer { directory.remove() }
+    let partitions = SpillPartitions(count: 6, name: "shared", directory: directory, budget: MemoryBudget(limit: 1 << 16))
+    // Interleaved writes from every partition, spilled several times: the file holds them all, in pieces.
+    var sent = [[Int]](repeating: [], count: partitions.count)
+    for sequence in 0..<600 {
+      let partition = (sequence * 7) % partitions.count
+      var chunks = [[UInt8]](repeating: [], count: partitions.count)
+      chunks[partition] = Self.chunk(sequence: sequence, length: 40 + sequence % 300)
+      sent[partition].append(sequence)
+      if partitions.append(chunks) { partitions.spill() }
+    }
+    partitions.spill()
+    try partitions.check()
+    #expect(try Self.files(in: directory) == ["shared.bin"])
+    func drain(_ partition: Int, keeping: Bool) throws -> [Int] {
+      var received: [Int] = []
+      try partitions.drain(partition, keeping: keeping, chunkSize: 1000) { bytes in
+        var offset = 0
+        while offset + 8 <= bytes.count, offset + Self.word(bytes, at: offset) <= bytes.count {
+          received.append(Self.word(bytes, at: offset + 4))
+          offset += Self.word(bytes, at: offset)
+        }
+        return offset
+      }
+      return received
+    }
+    // A look leaves the partition and the file as they were.
+    #expect(try drain(2, keeping: true) == sent[2])
+    #expect(try drain(2, keeping: true) == sent[2])
+    for partition in 0..<partitions.count {
+      #expect(try drain(partition, keeping: false) == sent[partition], "partition \(partition)")
+      let left = try Self.files(in: directory)
+      #expect(left == (partition < partitions.count - 1 ? ["shared.bin"] : []), "after partition \(partition)")
+    }
+    #expect(!partitions.spilled)
   }
 }
