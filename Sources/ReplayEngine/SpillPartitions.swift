@@ -225,8 +225,9 @@ final class SpillPartitions: Sendable {
       return (partition.buffer.bytes, partition.extents, partition.spilledBytes)
     }
     if !keeping { budget.release(buffer.count) }
-    if spilled > 0, let file = file.withLock({ $0 }) {
+    if spilled > 0 {
       let path = try path()
+      guard let file = file.withLock({ $0 }) else { throw SpillError.corrupt("\(path) was removed with partition \(index) unread") }
       // Read straight into one buffer, extent after extent; what a chunk leaves of a cut record moves to its front.
       var pending = [UInt8](repeating: 0, count: chunkSize)
       var filled = 0
