@@ -52,7 +52,7 @@ extension IncidentsCommand {
       source.progress = progress
       progress.setTotalBytes(source.storedSize)
       let label = events.count == 1 ? (events[0] as NSString).lastPathComponent : "\(events.count) inputs"
-      let line = feedback.startLine { elapsed in ProgressText.describe(progress.snapshot(), elapsed: elapsed, input: label) }
+      let line = feedback.startLine(reading: label, progress)
       defer { line?.stop() }
       var broken = BrokenRecords(strict: strict, log: try diagnosticsOption.makeLog())
       let summary: PostgresImportSummary

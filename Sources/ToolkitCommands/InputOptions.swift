@@ -302,9 +302,7 @@ public struct InputOptions: ParsableArguments {
     let progress = ReadProgress()
     options.progress = progress
     // Started last: from here on, the report's `during` stops it however the load ends.
-    let line = feedback.startLine { [inputLabel] elapsed in
-      ProgressText.describe(progress.snapshot(), elapsed: elapsed, input: inputLabel)
-    }
+    let line = feedback.startLine(reading: inputLabel, progress)
     return (DiagnosticReport(paths: postgres == nil ? events : [], log: log, progressLine: line), progress)
   }
 
@@ -345,9 +343,7 @@ public struct InputOptions: ParsableArguments {
     try refusePartials()
     var broken = BrokenRecords(strict: strict, log: try diagnosticsOption.makeLog())
     let progress = ReadProgress()
-    let line = feedback.startLine { [inputLabel] elapsed in
-      ProgressText.describe(progress.snapshot(), elapsed: elapsed, input: inputLabel)
-    }
+    let line = feedback.startLine(reading: inputLabel, progress)
     defer { line?.stop() }
     let source = try self.source(inSourceOrder: true, progress: progress)
     do {

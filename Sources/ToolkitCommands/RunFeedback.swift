@@ -23,6 +23,11 @@ public struct ProgressOptions: ParsableArguments {
     if quiet { StandardError.silenceNotes() }
   }
 
+  /// Shows how far the reading of `input` has got, as `progress` counts it, until the returned line is stopped.
+  func startLine(reading input: String, _ progress: ReadProgress) -> ProgressLine? {
+    startLine { elapsed in ProgressText.describe(progress.snapshot(), elapsed: elapsed, input: input) }
+  }
+
   /// Shows `describe`'s line about every 250 ms until the returned line is stopped; nil when no line is shown.
   func startLine(_ describe: @escaping @Sendable (Duration) -> String) -> ProgressLine? {
     guard showsProgress else { return nil }
