@@ -87,12 +87,18 @@ public struct JSONLinesSource: EventSource {
   public var storedSize: Int? {
     var total = 0
     for path in paths {
-      guard path != "-" else { return nil }
-      var info = stat()
-      guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-      total += Int(info.st_size)
+      guard let size = Self.storedSize(of: path) else { return nil }
+      total += size
     }
     return total
+  }
+
+  /// The size of `path` when it is a regular file; nil for standard input (`-`), a pipe or a device.
+  public static func storedSize(of path: String) -> Int? {
+    guard path != "-" else { return nil }
+    var info = stat()
+    guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+    return Int(info.st_size)
   }
 }
 

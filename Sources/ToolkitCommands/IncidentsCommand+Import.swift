@@ -1,6 +1,5 @@
 public import ArgumentParser
 import EventSources
-import Foundation
 import PostgresSource
 
 extension IncidentsCommand {
@@ -51,8 +50,7 @@ extension IncidentsCommand {
       let progress = ReadProgress()
       source.progress = progress
       progress.setTotalBytes(source.storedSize)
-      let label = events.count == 1 ? (events[0] as NSString).lastPathComponent : "\(events.count) inputs"
-      let line = feedback.startLine(reading: label, progress)
+      let line = feedback.startLine(reading: ProgressText.label(files: events), progress)
       defer { line?.stop() }
       var broken = BrokenRecords(strict: strict, log: try diagnosticsOption.makeLog())
       let summary: PostgresImportSummary

@@ -308,9 +308,7 @@ public struct InputOptions: ParsableArguments {
 
   /// The input, as the progress line names it.
   var inputLabel: String {
-    if postgres != nil { return "PostgreSQL" }
-    guard events.count == 1 else { return "\(events.count) inputs" }
-    return events[0] == "-" ? "standard input" : (events[0] as NSString).lastPathComponent
+    postgres != nil ? "PostgreSQL" : ProgressText.label(files: events)
   }
 
   static func reportTotals(_ summary: LoadSummary, merged: Bool = false) {
@@ -388,9 +386,7 @@ final class DiagnosticReport {
   /// Standard input, a pipe (which cannot be sniffed without taking its bytes), or a file that starts
   /// with the gzip magic number.
   static func mayBeCompressed(_ path: String) -> Bool {
-    guard path != "-" else { return true }
-    var info = stat()
-    guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return true }
+    guard JSONLinesSource.storedSize(of: path) != nil else { return true }
     guard let handle = FileHandle(forReadingAtPath: path) else { return false }
     defer { try? handle.close() }
     let magic = (try? handle.read(upToCount: 2)) ?? Data()

@@ -80,6 +80,12 @@ final class ProgressLine: Sendable {
 
 /// What a progress line says of a load: how much is read of how much, how fast, for how long, and how long still.
 enum ProgressText {
+  /// How the line names JSON Lines inputs: the file's name, standard input, or how many there are.
+  static func label(files: [String]) -> String {
+    guard files.count == 1 else { return "\(files.count) inputs" }
+    return files[0] == "-" ? "standard input" : (files[0] as NSString).lastPathComponent
+  }
+
   static func describe(_ progress: ReadProgress.Snapshot, elapsed: Duration, input: String) -> String {
     let seconds = max(0.001, elapsed.seconds)
     var parts: [String]
